@@ -1,0 +1,200 @@
+// Sending a transaction: one BATCH_BEGIN … BATCH_END datagram, then a GETGEN
+// barrier. The kernel handles the whole batch inside sendmsg and queues every
+// reply before the barrier's answer, so reading up to that answer collects all
+// of them; success is the absence of errors.
+
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { performance } from 'node:perf_hooks';
+import { NLMSG_ERROR, NLM_F_REQUEST } from '../netlink/constants.js';
+import { decodeError, errnoName, type MessageView } from '../netlink/message.js';
+import type { NetlinkSocket } from '../netlink/socket.js';
+import { SocketError } from '../netlink/message.js';
+import { AttrWriter } from '../netlink/attr.js';
+import { NFT_MSG_GETGEN, NFT_MSG_NEWGEN, nftMsg, nftType } from '../nftables/constants.js';
+import { decodeGen } from '../nftables/gen.js';
+import { attributePath, formatPath } from '../nftables/schema.js';
+import { BatchBuilder, findRecord } from './batch.js';
+import { GenerationConflictError, RepliesLostError, TransactionError, type OperationFailure } from './errors.js';
+import type { Op } from './operation.js';
+
+export interface CommitOptions {
+  generation?: number | undefined;
+  dryRun: boolean;
+  echo: boolean;
+}
+
+export interface CommitTimings {
+  /** Building the batch in JavaScript. */
+  encodeMs: number;
+  /** The sendmsg of the batch: the kernel's own work. */
+  sendMs: number;
+  /** Reading and matching the replies. */
+  replyMs: number;
+}
+
+export interface CommitResult {
+  /** The ruleset generation after the commit (unchanged by a dry run). */
+  generation: number;
+  /** Operations sent. */
+  operations: number;
+  /** Netlink messages in the batch, BEGIN and END included. */
+  messages: number;
+  /** Size of the batch datagram. */
+  bytes: number;
+  timings: CommitTimings;
+}
+
+/** Above this many operations, encoding yields to the event loop now and then. */
+const YIELD_EVERY_OPS = 2000;
+const YIELD_AFTER_MS = 8;
+
+export function encodeGetGen(seq: number): Buffer {
+  const w = new AttrWriter(32);
+  const s = w.beginMessage(nftType(NFT_MSG_GETGEN), NLM_F_REQUEST, seq, 0);
+  w.endMessage(s);
+  return w.finish();
+}
+
+export async function runBatch(sock: NetlinkSocket, ops: Op[], opts: CommitOptions): Promise<CommitResult> {
+  const t0 = performance.now();
+  let messages = 2;
+  let echoes = 0;
+  for (const op of ops) {
+    messages += op.messageCount();
+    echoes += op.echoes(opts.echo);
+  }
+  const firstSeq = sock.allocSeq(messages + 1);
+  const b = new BatchBuilder(firstSeq, Math.min(64 << 20, Math.max(4096, ops.length * 128)));
+  b.begin(opts.generation);
+  let sliceStart = performance.now();
+  for (let i = 0; i < ops.length; i++) {
+    b.currentOp = i;
+    ops[i]!.encode(b, opts.echo);
+    if (i % YIELD_EVERY_OPS === YIELD_EVERY_OPS - 1 && performance.now() - sliceStart > YIELD_AFTER_MS) {
+      await yieldToLoop();
+      sliceStart = performance.now();
+    }
+  }
+  b.currentOp = -1;
+  if (!opts.dryRun) b.end();
+  const batch = b.finish();
+  const barrierSeq = b.nextSeq;
+  const t1 = performance.now();
+
+  // Room for the datagram, and for every echo and error the kernel may queue.
+  sock.ensureBuffers(batch.length + 4096, Math.min(1 << 30, (echoes * 4 + b.records.length) * 1024 + (1 << 20)));
+
+  return sock.exclusive(async () => {
+    const tSend = performance.now();
+    await sock.send(batch);
+    const t2 = performance.now();
+    sock.sendSync(encodeGetGen(barrierSeq));
+
+    const errors: { seq: number; errno: number; message?: string; offset?: number }[] = [];
+    let generation: number | undefined;
+    const big = batch.length > (1 << 20) || echoes > 2000;
+    try {
+      await sock.readUntil((m: MessageView) => {
+        if (m.type === NLMSG_ERROR) {
+          const e = decodeError(m);
+          if (e.errno !== 0) {
+            errors.push({ seq: e.request.seq, errno: e.errno, ...(e.message !== undefined ? { message: e.message } : {}), ...(e.offset !== undefined ? { offset: e.offset } : {}) });
+          }
+          return false;
+        }
+        const msg = nftMsg(m.type);
+        if (m.seq === barrierSeq && msg === NFT_MSG_NEWGEN) {
+          generation = decodeGen(m).id;
+          return true;
+        }
+        if (msg < 0 || msg === NFT_MSG_NEWGEN) return false;
+        const rec = findRecord(b.records, m.seq);
+        if (rec && rec.op >= 0) ops[rec.op]!.onEcho(m);
+        return false;
+      }, { async: big });
+    } catch (e) {
+      if (e instanceof SocketError && e.code === 'ENOBUFS') {
+        throw new RepliesLostError(await committedAfterLoss(sock, opts), e);
+      }
+      throw e;
+    }
+    const t3 = performance.now();
+    if (errors.length > 0) throw failuresToError(errors, b, batch, ops, opts);
+    void tSend;
+    return {
+      generation: generation ?? 0,
+      operations: ops.length,
+      messages: b.records.length + (opts.dryRun ? 1 : 2),
+      bytes: batch.length,
+      timings: { encodeMs: t1 - t0, sendMs: t2 - tSend, replyMs: t3 - t2 },
+    };
+  });
+}
+
+async function committedAfterLoss(sock: NetlinkSocket, opts: CommitOptions): Promise<boolean | undefined> {
+  // Only a guarded transaction can tell: its generation moved iff it (or someone) committed.
+  if (opts.dryRun) return false;
+  if (opts.generation === undefined) return undefined;
+  try {
+    // Drain whatever is left, then ask.
+    for (let i = 0; i < 10000; i++) {
+      const r = sock.native.recv(Buffer.allocUnsafe(1 << 16), 0, 1 << 16);
+      if (r.count === 0 && !r.error) break;
+    }
+    const seq = sock.allocSeq();
+    sock.sendSync(encodeGetGen(seq));
+    let gen: number | undefined;
+    await sock.readUntil((m) => {
+      if (m.seq === seq && nftMsg(m.type) === NFT_MSG_NEWGEN) {
+        gen = decodeGen(m).id;
+        return true;
+      }
+      return false;
+    });
+    return gen === undefined ? undefined : gen !== opts.generation;
+  } catch {
+    return undefined;
+  }
+}
+
+function failuresToError(
+  errors: { seq: number; errno: number; message?: string; offset?: number }[],
+  b: BatchBuilder,
+  batch: Buffer,
+  ops: Op[],
+  opts: CommitOptions,
+): TransactionError {
+  const failures: OperationFailure[] = [];
+  let restart = false;
+  for (const e of errors) {
+    const f: OperationFailure = { index: -1, kind: 'batch', label: 'batch', errno: e.errno, code: errnoName(e.errno) };
+    if (e.message !== undefined) f.kernelMessage = e.message;
+    if (e.offset !== undefined) f.offset = e.offset;
+    if (e.seq === b.beginSeq) {
+      f.label = 'batch begin';
+      if (e.errno === 85) restart = true;
+    } else {
+      const rec = findRecord(b.records, e.seq);
+      if (rec && rec.op >= 0) {
+        const op = ops[rec.op]!;
+        f.index = op.index >= 0 ? op.index : rec.op;
+        f.kind = op.kind;
+        f.label = op.label;
+        if (e.offset !== undefined && e.offset >= 16 && rec.start + e.offset < rec.end) {
+          const path = attributePath(batch, rec.start, rec.end, e.offset);
+          if (path.length) f.attribute = formatPath(path);
+          const d = op.detail(rec, e.offset);
+          if (d) f.detail = d;
+        } else if (e.offset === undefined && rec === b.records[0] && ops.length > 1) {
+          f.detail = 'the kernel reports failures of the commit as a whole against the first message';
+        }
+      } else {
+        f.label = `message seq ${e.seq}`;
+      }
+    }
+    failures.push(f);
+  }
+  failures.sort((x, y) => x.index - y.index);
+  if (restart && opts.generation !== undefined) return new GenerationConflictError(opts.generation, failures);
+  return new TransactionError(failures);
+}

@@ -1,0 +1,151 @@
+// Transaction: operations collected in order, sent as one atomic batch.
+
+import type { Chain, ChainRef } from '../nftables/chain.js';
+import type { Table, TableRef } from '../nftables/table.js';
+import type { NetlinkSocket } from '../netlink/socket.js';
+import { runBatch, type CommitResult } from './commit.js';
+import { ValidationError } from '../errors.js';
+import { TransactionStateError } from './errors.js';
+import type { Op, Operation } from './operation.js';
+import { AddChainOp, DelChainOp, FlushChainOp, RenameChainOp, type RenameChain } from './ops/chain.js';
+import { AddTableOp, DelTableOp, FlushTableOp } from './ops/table.js';
+
+export interface TransactionOptions {
+  /**
+   * Commit only if the ruleset is still at this generation (from
+   * `nft.getGeneration()` or a listing); otherwise the commit fails with a
+   * GenerationConflictError and nothing changes.
+   */
+  generation?: number;
+  /**
+   * Ask the kernel to echo created objects so their handles land on the
+   * operations (default true). Large bootstraps that need no handles can turn
+   * it off: echoes cost the kernel time and receive buffer.
+   */
+  echo?: boolean;
+}
+
+/** What a transaction needs from its client. */
+export interface TransactionHost {
+  socket(): NetlinkSocket;
+  /** Looks up a chain's handle (for renames given by name). */
+  chainHandle(ref: { family: Chain['family']; table: string; name: string }): Promise<number>;
+}
+
+export class Transaction {
+  private readonly ops: Op[] = [];
+  private state: 'open' | 'committing' | 'done' = 'open';
+
+  constructor(
+    private readonly host: TransactionHost,
+    readonly options: TransactionOptions = {},
+  ) {}
+
+  /** The operations so far, in order. */
+  get operations(): readonly Operation[] {
+    return this.ops;
+  }
+
+  get size(): number {
+    return this.ops.length;
+  }
+
+  /**
+   * Appends an operation (used by the methods below and by extensions). The
+   * factory validates its input; a ValidationError gets the index it would have had.
+   */
+  push<T extends Op>(make: () => T): T {
+    if (this.state !== 'open') throw new TransactionStateError('this transaction was already committed; start a new one');
+    let op: T;
+    try {
+      op = make();
+    } catch (e) {
+      if (e instanceof ValidationError) e.index = this.ops.length;
+      throw e;
+    }
+    op.index = this.ops.length;
+    this.ops.push(op);
+    return op;
+  }
+
+  // --- tables ---------------------------------------------------------------
+
+  /** Adds a table; an existing table is left as it is (flags and comment are updated if given). */
+  addTable(t: Table): Operation<Table> {
+    return this.push(() => new AddTableOp(t, false));
+  }
+  /** Creates a table; fails with EEXIST if it exists. */
+  createTable(t: Table): Operation<Table> {
+    return this.push(() => new AddTableOp(t, true));
+  }
+  /** Deletes a table and everything in it; fails with ENOENT if it does not exist. */
+  deleteTable(t: TableRef): Operation<TableRef> {
+    return this.push(() => new DelTableOp(t, false));
+  }
+  /** Deletes a table if it exists. */
+  destroyTable(t: TableRef): Operation<TableRef> {
+    return this.push(() => new DelTableOp(t, true));
+  }
+  /** Deletes every rule in the table's chains. */
+  flushTable(t: { family: Table['family']; name: string }): Operation {
+    return this.push(() => new FlushTableOp(t));
+  }
+
+  // --- chains ---------------------------------------------------------------
+
+  addChain(c: Chain): Operation<Chain> {
+    return this.push(() => new AddChainOp(c, false));
+  }
+  createChain(c: Chain): Operation<Chain> {
+    return this.push(() => new AddChainOp(c, true));
+  }
+  deleteChain(c: ChainRef): Operation<ChainRef> {
+    return this.push(() => new DelChainOp(c, false));
+  }
+  destroyChain(c: ChainRef): Operation<ChainRef> {
+    return this.push(() => new DelChainOp(c, true));
+  }
+  flushChain(c: { family: Chain['family']; table: string; name: string }): Operation {
+    return this.push(() => new FlushChainOp(c));
+  }
+  /** Renames a chain (given by name or handle). */
+  renameChain(c: RenameChain): Operation<RenameChain> {
+    return this.push(() => new RenameChainOp(c));
+  }
+
+  // --- sending --------------------------------------------------------------
+
+  /** Sends the transaction as one atomic batch. Throws TransactionError if the kernel refuses any part; then nothing changed. */
+  async commit(): Promise<CommitResult> {
+    return this.send(false);
+  }
+
+  /** Dry run: the kernel validates every operation and reports what it would refuse; nothing changes. */
+  async check(): Promise<CommitResult> {
+    return this.send(true);
+  }
+
+  private async send(dryRun: boolean): Promise<CommitResult> {
+    if (this.state !== 'open') throw new TransactionStateError('this transaction was already committed; start a new one');
+    this.state = 'committing';
+    try {
+      for (const op of this.ops) {
+        if (op instanceof RenameChainOp && op.resolvedHandle === undefined) {
+          const o = op.object;
+          op.resolvedHandle = await this.host.chainHandle({ family: o.family, table: o.table, name: o.name! });
+        }
+      }
+      const result = await runBatch(this.host.socket(), this.ops, {
+        generation: this.options.generation,
+        dryRun,
+        echo: !dryRun && this.options.echo !== false,
+      });
+      this.state = dryRun ? 'open' : 'done';
+      return result;
+    } catch (e) {
+      // A refused transaction changed nothing: it may be fixed and sent again.
+      this.state = 'open';
+      throw e;
+    }
+  }
+}
