@@ -195,3 +195,13 @@ export function formatPath(path: PathStep[]): string {
     .map((s) => (s.index !== undefined ? `${s.name} #${s.index}${s.expr ? ` (${s.expr})` : ''}` : s.name))
     .join(' > ');
 }
+
+registerSchema('data', {
+  1: { name: 'NFTA_DATA_VALUE', kind: 'bin' },
+  2: { name: 'NFTA_DATA_VERDICT', kind: { nest: 'verdict' } },
+});
+registerSchema('verdict', {
+  1: { name: 'NFTA_VERDICT_CODE', kind: 'i32' },
+  2: { name: 'NFTA_VERDICT_CHAIN', kind: 'str' },
+  3: { name: 'NFTA_VERDICT_CHAIN_ID', kind: 'u32' },
+});
