@@ -10,6 +10,12 @@ import type { Op, Operation } from './operation.js';
 import { AddChainOp, DelChainOp, FlushChainOp, RenameChainOp, type RenameChain } from './ops/chain.js';
 import { AddTableOp, DelTableOp, FlushTableOp } from './ops/table.js';
 
+/** What addRuleset takes: a listed ruleset, or any object with the same arrays. */
+export interface RulesetInput {
+  tables: Table[];
+  chains: Chain[];
+}
+
 export interface TransactionOptions {
   /**
    * Commit only if the ruleset is still at this generation (from
@@ -111,6 +117,26 @@ export class Transaction {
   /** Renames a chain (given by name or handle). */
   renameChain(c: RenameChain): Operation<RenameChain> {
     return this.push(() => new RenameChainOp(c));
+  }
+
+  // --- whole rulesets -------------------------------------------------------
+
+  /**
+   * Recreates a listed ruleset (from `nft.listRuleset()`): tables, then
+   * chains, in the order objects must exist for later ones to refer to them.
+   * Read-only fields (handles, use counts, owners) are not sent.
+   */
+  addRuleset(rs: RulesetInput): Operation[] {
+    const out: Operation[] = [];
+    for (const t of rs.tables) {
+      const { handle: _h, use: _u, owner: _o, ...table } = t;
+      out.push(this.addTable(table));
+    }
+    for (const c of rs.chains) {
+      const { handle: _h, use: _u, id: _i, ...chain } = c;
+      out.push(this.addChain(chain));
+    }
+    return out;
   }
 
   // --- sending --------------------------------------------------------------
