@@ -1,7 +1,7 @@
 // Nftables: the client. Opens a socket (optionally in another network
 // namespace), reads the ruleset, and starts transactions.
 
-import { NftlinkError } from '../errors.js';
+import { NftlinkError, ValidationError } from '../errors.js';
 import { AttrWriter } from '../netlink/attr.js';
 import { NLM_F_DUMP, NLM_F_REQUEST } from '../netlink/constants.js';
 import { NetlinkError, readNfGen, type MessageView } from '../netlink/message.js';
@@ -10,6 +10,8 @@ import { decodeChain, type Chain } from '../nftables/chain.js';
 import {
   familyNumber,
   NFT_MSG_GETCHAIN,
+  NFT_MSG_GETRULE,
+  NFT_MSG_GETRULE_RESET,
   NFT_MSG_GETTABLE,
   NFT_MSG_NEWGEN,
   NFTA_CHAIN_NAME,
@@ -21,6 +23,7 @@ import {
 } from '../nftables/constants.js';
 import { decodeGen, type Generation } from '../nftables/gen.js';
 import { decodeTable, type Table } from '../nftables/table.js';
+import { decodeRule, NFTA_RULE_CHAIN, NFTA_RULE_HANDLE, NFTA_RULE_TABLE, type Rule } from '../nftables/rule.js';
 import { encodeGetGen } from './commit.js';
 import { Transaction, type TransactionOptions } from './transaction.js';
 
@@ -41,10 +44,27 @@ export interface Ruleset {
   generation: number;
   tables: Table[];
   chains: Chain[];
+  /** Every rule, chain by chain in the kernel's order. */
+  rules: Rule[];
 }
 
 export interface ListOptions {
   family?: Family;
+}
+
+/** Which rules to list: all, a family's, a table's, or one chain's (the kernel filters). */
+export interface RuleFilter extends ListOptions {
+  table?: string;
+  /** Needs `table`. */
+  chain?: string;
+}
+
+/** One rule, by its handle. */
+export interface RuleLocator {
+  family: Family;
+  table: string;
+  chain: string;
+  handle: number;
 }
 
 /** A single GET found nothing. */
@@ -135,6 +155,59 @@ export class Nftables {
     return decodeChain(m);
   }
 
+  // --- rules ------------------------------------------------------------------
+
+  /**
+   * Lists rules with every expression decoded: all of them, or a family's, a
+   * table's or one chain's (the kernel's dump filters; a chain needs its table).
+   */
+  async listRules(opts: RuleFilter = {}): Promise<Rule[]> {
+    return this.dumpRules(NFT_MSG_GETRULE, opts);
+  }
+
+  /** One rule by handle; throws NotFoundError when it does not exist. */
+  async getRule(ref: RuleLocator): Promise<Rule> {
+    const m = await this.get(NFT_MSG_GETRULE, ref.family, (w) => {
+      w.str(NFTA_RULE_TABLE, ref.table);
+      w.str(NFTA_RULE_CHAIN, ref.chain);
+      w.u64(NFTA_RULE_HANDLE, ref.handle);
+    }, `rule ${ref.family} ${ref.table} ${ref.chain} handle ${ref.handle}`);
+    return decodeRule(m);
+  }
+
+  /**
+   * Resets the counters (and quotas) of the selected rules and returns them
+   * as they were before the reset (GETRULE_RESET, kernel 6.2+).
+   */
+  async resetRules(opts: RuleFilter = {}): Promise<Rule[]> {
+    return this.dumpRules(NFT_MSG_GETRULE_RESET, opts);
+  }
+
+  /** Resets one rule's counters; returns the rule as it was before. */
+  async resetRule(ref: RuleLocator): Promise<Rule> {
+    const m = await this.get(NFT_MSG_GETRULE_RESET, ref.family, (w) => {
+      w.str(NFTA_RULE_TABLE, ref.table);
+      w.str(NFTA_RULE_CHAIN, ref.chain);
+      w.u64(NFTA_RULE_HANDLE, ref.handle);
+    }, `rule ${ref.family} ${ref.table} ${ref.chain} handle ${ref.handle}`);
+    return decodeRule(m);
+  }
+
+  private async dumpRules(msg: number, opts: RuleFilter, generation?: number): Promise<Rule[]> {
+    if (opts.chain !== undefined && opts.table === undefined) {
+      throw new ValidationError('chain', 'listing one chain needs its table too');
+    }
+    const out: Rule[] = [];
+    const filter = opts.table !== undefined
+      ? (w: AttrWriter) => {
+        w.str(NFTA_RULE_TABLE, opts.table!);
+        if (opts.chain !== undefined) w.str(NFTA_RULE_CHAIN, opts.chain);
+      }
+      : undefined;
+    await this.dump(msg, opts.family, filter, (m) => out.push(decodeRule(m)), generation);
+    return out;
+  }
+
   // --- the whole ruleset --------------------------------------------------------
 
   /**
@@ -148,7 +221,8 @@ export class Nftables {
       const chains: Chain[] = [];
       await this.dump(NFT_MSG_GETTABLE, opts.family, undefined, (m) => tables.push(decodeTable(m)), gen);
       await this.dump(NFT_MSG_GETCHAIN, opts.family, undefined, (m) => chains.push(decodeChain(m)), gen);
-      return { generation: gen, tables, chains };
+      const rules = await this.dumpRules(NFT_MSG_GETRULE, { ...(opts.family ? { family: opts.family } : {}) }, gen);
+      return { generation: gen, tables, chains, rules };
     });
   }
 

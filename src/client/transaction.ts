@@ -9,11 +9,15 @@ import { TransactionStateError } from './errors.js';
 import type { Op, Operation } from './operation.js';
 import { AddChainOp, DelChainOp, FlushChainOp, RenameChainOp, type RenameChain } from './ops/chain.js';
 import { AddTableOp, DelTableOp, FlushTableOp } from './ops/table.js';
+import { AddRuleOp, batchIdOf, DelRuleOp, type RulePlacement, type RuleRef, type RuleSpec } from './ops/rule.js';
+import type { Rule } from '../nftables/rule.js';
 
 /** What addRuleset takes: a listed ruleset, or any object with the same arrays. */
 export interface RulesetInput {
   tables: Table[];
   chains: Chain[];
+  /** Rules, in each chain's order (as listed). */
+  rules?: Rule[];
 }
 
 export interface TransactionOptions {
@@ -119,12 +123,54 @@ export class Transaction {
     return this.push(() => new RenameChainOp(c));
   }
 
+  /**
+   * The in-batch id of a chain added earlier in this transaction, for rules
+   * and verdicts that refer to it by id (`{ verdict: 'jump', chainId }`,
+   * a rule's `chainId`): the chain's NEWCHAIN then carries NFTA_CHAIN_ID.
+   */
+  chainId(op: Operation<Chain>): number {
+    if (!(op instanceof AddChainOp) || this.ops[op.index] !== op) {
+      throw new ValidationError('chain', 'must be a chain added earlier in this transaction (addChain or createChain)');
+    }
+    if (op.object.id !== undefined) return op.object.id;
+    op.batchId ??= batchIdOf(op);
+    return op.batchId;
+  }
+
+  // --- rules ----------------------------------------------------------------
+
+  /**
+   * Appends a rule to its chain, or places it right after (or before) a
+   * reference rule, given by handle or as a rule added earlier in this
+   * transaction. After commit, the operation's `handle` is the new rule's.
+   */
+  addRule(r: RuleSpec, placement: RulePlacement = {}): Operation<RuleSpec> {
+    return this.push(() => new AddRuleOp('addRule', r, placement, this.ops));
+  }
+  /** Inserts a rule at the head of its chain, or right before (or after) a reference rule. */
+  insertRule(r: RuleSpec, placement: RulePlacement = {}): Operation<RuleSpec> {
+    return this.push(() => new AddRuleOp('insertRule', r, placement, this.ops));
+  }
+  /** Replaces the rule with `r.handle` by `r`, in place. */
+  replaceRule(r: RuleSpec & { handle: number }): Operation<RuleSpec> {
+    return this.push(() => new AddRuleOp('replaceRule', r, {}, this.ops));
+  }
+  /** Deletes a rule by handle (or a rule added earlier in this transaction); ENOENT if it does not exist. */
+  deleteRule(r: RuleRef): Operation<RuleRef> {
+    return this.push(() => new DelRuleOp(r, false, this.ops));
+  }
+  /** Deletes a rule by handle if it exists (kernel 6.3+). */
+  destroyRule(r: RuleRef): Operation<RuleRef> {
+    return this.push(() => new DelRuleOp(r, true, this.ops));
+  }
+
   // --- whole rulesets -------------------------------------------------------
 
   /**
    * Recreates a listed ruleset (from `nft.listRuleset()`): tables, then
-   * chains, in the order objects must exist for later ones to refer to them.
-   * Read-only fields (handles, use counts, owners) are not sent.
+   * chains, then rules (appended in listed order), in the order objects must
+   * exist for later ones to refer to them. Read-only fields (handles, use
+   * counts, owners, rule positions) are not sent.
    */
   addRuleset(rs: RulesetInput): Operation[] {
     const out: Operation[] = [];
@@ -136,6 +182,7 @@ export class Transaction {
       const { handle: _h, use: _u, id: _i, ...chain } = c;
       out.push(this.addChain(chain));
     }
+    for (const r of rs.rules ?? []) out.push(this.addRule(ruleForRecreate(r)));
     return out;
   }
 
@@ -174,4 +221,10 @@ export class Transaction {
       throw e;
     }
   }
+}
+
+/** A listed rule as something to add: what only the kernel decides is left out. */
+export function ruleForRecreate(r: Rule): RuleSpec {
+  const { handle: _h, position: _p, id: _i, positionId: _pi, ...rest } = r;
+  return rest;
 }
