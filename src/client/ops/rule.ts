@@ -12,8 +12,12 @@ import { encodeRule, NFTA_RULE_CHAIN, NFTA_RULE_HANDLE, NFTA_RULE_ID, NFTA_RULE_
 import type { BatchBuilder, MessageRecord } from '../batch.js';
 import { checkComment, checkFamily, checkHandle, checkName, checkUserdata, echoFlag, labelOf, Op, type Operation } from '../operation.js';
 
-/** A rule to write: what `listRules` returns, or the same fields built by hand. Read-only fields are ignored. */
-export type RuleSpec = Omit<Rule, 'id' | 'positionId' | 'position'> & { position?: number };
+/**
+ * A rule to write: what `listRules` returns, or the same fields built by hand
+ * (what only the kernel decides, like `position` in dumps, is not sent). The
+ * chain is named, or given by `chainId` for a chain of the same transaction.
+ */
+export type RuleSpec = Omit<Rule, 'id' | 'positionId' | 'position' | 'chain'> & { chain?: string; position?: number };
 
 /** Where a new rule goes, relative to another rule of its chain. */
 export interface RulePlacement {
@@ -101,7 +105,8 @@ export class AddRuleOp extends Op<RuleSpec> {
     const rule: Rule = {
       family: r.family,
       table: r.table,
-      chain: r.chain,
+      // Without a name the chain goes by chainId alone.
+      chain: r.chain as string,
       exprs: r.exprs,
     };
     if (replace) rule.handle = r.handle!;
