@@ -65,7 +65,9 @@ export const arbitraries: Record<string, fc.Arbitrary<Expr>> = {
   lookup: fc.record({ type: fc.constant('lookup' as const), set: name, setId: opt(u32), sreg: reg, dreg: opt(reg), flags: opt(u32) }).map(clean),
   dynset: fc.record({
     type: fc.constant('dynset' as const), op: pick(DYNSET_OPS), set: name, setId: opt(u32), sregKey: reg, sregData: opt(reg),
-    timeout: opt(u64), expr: opt(simpleStateful), flags: opt(u32),
+    // A zero timeout means "the set's own" and is not sent (see dynset.ts).
+    timeout: opt(fc.oneof(fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), fc.bigInt({ min: 1n << 53n, max: (1n << 64n) - 1n }))),
+    expr: opt(simpleStateful), flags: opt(u32),
   }).chain((d) => (d.expr ? fc.constant(clean(d)) : fc.option(fc.array(simpleStateful, { minLength: 2, maxLength: 3 }), { nil: undefined }).map((exprs) => clean({ ...d, exprs })))),
   objref: fc.oneof(
     fc.record({ type: fc.constant('objref' as const), objType: pick(OBJECT_TYPES.slice(1) as ('counter')[]), name }),
@@ -83,7 +85,8 @@ export const arbitraries: Record<string, fc.Arbitrary<Expr>> = {
   rt: fc.record({ type: fc.constant('rt' as const), key: pick(RT_KEYS), dreg: reg }),
   socket: fc.record({ type: fc.constant('socket' as const), key: pick(SOCKET_KEYS), dreg: reg, level: opt(u32) }).map(clean),
   fib: fc.record({ type: fc.constant('fib' as const), dreg: reg, result: pick(FIB_RESULTS.slice(1) as ('oif')[]), flags: fc.integer({ min: 0, max: 63 }) }),
-  osf: fc.record({ type: fc.constant('osf' as const), dreg: reg, ttl: opt(u8), flags: opt(u32) }).map(clean),
+  // Zero flags are not sent (the kernel refuses them, see osf.ts).
+  osf: fc.record({ type: fc.constant('osf' as const), dreg: reg, ttl: opt(u8), flags: opt(fc.integer({ min: 1, max: 0xffffffff })) }).map(clean),
   xfrm: fc.record({ type: fc.constant('xfrm' as const), key: pick(XFRM_KEYS.slice(1) as ('spi')[]), dir: pick(XFRM_DIRS), spnum: u32, dreg: reg }),
 };
 

@@ -37,7 +37,7 @@ export interface DynsetExpr extends ExprExtras {
   flags?: number;
 }
 
-export const dynsetCodec = registerExpr(defineExpr<DynsetExpr>('dynset', [
+const declared = defineExpr<DynsetExpr>('dynset', [
   // libnftnl's order.
   { attr: 4, name: 'NFTA_DYNSET_SREG_KEY', key: 'sregKey', kind: 'reg', required: true },
   { attr: 5, name: 'NFTA_DYNSET_SREG_DATA', key: 'sregData', kind: 'reg' },
@@ -62,4 +62,13 @@ export const dynsetCodec = registerExpr(defineExpr<DynsetExpr>('dynset', [
     if (e.set === undefined && e.setId === undefined) throw new ValidationError(`${field}.set`, 'a dynset names its set (set, or setId for a set of the same transaction)');
     if (e.expr !== undefined && e.exprs !== undefined) throw new ValidationError(`${field}.exprs`, 'give expr or exprs, not both');
   },
-}));
+});
+
+export const dynsetCodec = registerExpr<DynsetExpr>({
+  ...declared,
+  encode(w, e) {
+    // The kernel dumps a timeout of 0 ("the set's own") but refuses any
+    // timeout for a set without timeouts: 0 and absent mean the same, send neither.
+    declared.encode(w, e.timeout === 0 || e.timeout === 0n ? { ...e, timeout: undefined } : e);
+  },
+});

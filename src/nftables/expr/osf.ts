@@ -16,8 +16,16 @@ export interface OsfExpr extends ExprExtras {
   flags?: number;
 }
 
-export const osfCodec = registerExpr(defineExpr<OsfExpr>('osf', [
+const declared = defineExpr<OsfExpr>('osf', [
   { attr: 1, name: 'NFTA_OSF_DREG', key: 'dreg', kind: 'reg', required: true },
   { attr: 2, name: 'NFTA_OSF_TTL', key: 'ttl', kind: 'u8' },
   { attr: 3, name: 'NFTA_OSF_FLAGS', key: 'flags', kind: 'u32' },
-], (e) => (e.dreg !== undefined ? `dreg ${e.dreg} ` : '')));
+], (e) => (e.dreg !== undefined ? `dreg ${e.dreg} ` : ''));
+
+export const osfCodec = registerExpr<OsfExpr>({
+  ...declared,
+  encode(w, e) {
+    // The kernel dumps flags 0 but accepts only NFT_OSF_F_VERSION on input (as libnftnl, send no zero flags).
+    declared.encode(w, e.flags === 0 ? { ...e, flags: undefined } : e);
+  },
+});
