@@ -57,6 +57,15 @@ function fail(field: string, msg: string): never {
   throw new ValidationError(field, msg);
 }
 
+/** The same error about a sub-field: `field` → `field[i]`, without building names on the hot path. */
+export function relabel(err: unknown, field: string): unknown {
+  if (!(err instanceof ValidationError)) return err;
+  const tail = err.message.slice((err.operation ? err.operation.length + 2 : 0) + err.field.length + 2);
+  const e = new ValidationError(field, tail, err.operation);
+  if (err.index !== undefined) e.index = err.index;
+  return e;
+}
+
 function show(v: unknown): string {
   if (v instanceof Uint8Array) return `${v.length} raw bytes`;
   if (typeof v === 'bigint') return `${v}n`;
@@ -92,6 +101,12 @@ export function readUint(buf: Uint8Array, off: number, len: number, order: ByteO
 /** Writes an unsigned integer into `len` bytes. */
 export function writeUint(v: number | bigint, buf: Uint8Array, off: number, len: number, order: ByteOrder): void {
   const le = order === 'host' ? HOST_LE : false;
+  if (typeof v === 'number' && len <= 4 && v <= 0xffffffff) {
+    // Exact 32-bit arithmetic; the common sizes of ports, protocols, marks.
+    if (le) for (let i = 0; i < len; i++) buf[off + i] = (v >>> (8 * i)) & 0xff;
+    else for (let i = 0; i < len; i++) buf[off + len - 1 - i] = (v >>> (8 * i)) & 0xff;
+    return;
+  }
   if (typeof v === 'number' && len <= 6) {
     let x = v;
     for (let i = 0; i < len; i++) {
@@ -116,6 +131,8 @@ const INT_RE = /^(?:0x[0-9a-f]+|0|[1-9][0-9]*)$/i;
  * (so the caller can try a symbol).
  */
 function toUint(v: unknown, bits: number, field: string): number | bigint | undefined {
+  // The common case first: a plain number that fits.
+  if (typeof v === 'number' && bits <= 32 && v >= 0 && v <= 0xffffffff && (v >>> 0) === v && v < 2 ** bits) return v;
   let n: number | bigint;
   if (typeof v === 'number') {
     if (!Number.isInteger(v) || v < 0) fail(field, `must be a non-negative integer, not ${show(v)}`);
@@ -170,6 +187,10 @@ function intType(id: number, name: string, bits: number, byteorder: ByteOrder, o
   const symbolOf = (s: string): number | undefined => names.get(opts.nocase ? s.toLowerCase() : s);
   const knownNames = (): string => [...names.keys()].slice(0, 12).join(', ') + (names.size > 12 ? ', …' : '');
   const parseOne = (v: unknown, field: string): number | bigint => {
+    if (typeof v === 'string') {
+      const sym = symbolOf(v);
+      if (sym !== undefined) return sym;
+    }
     const n = toUint(v, bits, field);
     if (n !== undefined) return n;
     if (typeof v === 'string') {
@@ -881,7 +902,11 @@ export function writeValue(kt: KeyType, input: unknown, buf: Uint8Array, off: nu
   buf.fill(0, off, off + kt.len);
   for (let i = 0; i < parts.length; i++) {
     const f = kt.fields[i]!;
-    f.type.write(parts[i], buf, off + kt.offsets[i]!, f.len, `${field}[${i}]`, f.byteorder);
+    try {
+      f.type.write(parts[i], buf, off + kt.offsets[i]!, f.len, field, f.byteorder);
+    } catch (err) {
+      throw relabel(err, `${field}[${i}]`);
+    }
   }
 }
 
@@ -911,7 +936,7 @@ export function parseVerdict(input: unknown, field = 'verdict'): Verdict {
   const needsChain = input.verdict === 'jump' || input.verdict === 'goto';
   if (needsChain && input.chain === undefined && input.chainId === undefined) fail(field, `${input.verdict} needs a chain`);
   if (!needsChain && (input.chain !== undefined || input.chainId !== undefined)) fail(field, `${input.verdict} takes no chain`);
-  if (input.chain !== undefined && (typeof input.chain !== 'string' || input.chain.length === 0 || Buffer.byteLength(input.chain) > 255)) {
+  if (input.chain !== undefined && (typeof input.chain !== 'string' || input.chain.length === 0 || (input.chain.length > 85 && Buffer.byteLength(input.chain) > 255))) {
     fail(`${field}.chain`, 'must be a chain name of 1 to 255 bytes');
   }
   return input;
@@ -994,7 +1019,7 @@ function writeFieldRange(f: KeyField, input: unknown, s: Uint8Array, so: number,
     }
   }
   t.write(input, s, so, f.len, field, f.byteorder);
-  e.set(s.subarray(so, so + f.len), eo);
+  for (let k = 0; k < f.len; k++) e[eo + k] = s[so + k]!;
 }
 
 /** Compares two values as the kernel orders them (memcmp of big-endian; host-endian integers by value). */
@@ -1025,11 +1050,16 @@ export function writeRange(kt: KeyType, input: unknown, s: Uint8Array, so: numbe
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i];
     const o = kt.offsets[i]!;
-    if (p instanceof Uint8Array) {
-      kt.fields[i]!.type.write(p, s, so + o, kt.fields[i]!.len, `${field}[${i}]`, kt.fields[i]!.byteorder);
-      e.set(s.subarray(so + o, so + o + kt.fields[i]!.len), eo + o);
-    } else {
-      writeFieldRange(kt.fields[i]!, p, s, so + o, e, eo + o, `${field}[${i}]`);
+    const f = kt.fields[i]!;
+    try {
+      if (p instanceof Uint8Array) {
+        f.type.write(p, s, so + o, f.len, field, f.byteorder);
+        for (let k = 0; k < f.len; k++) e[eo + o + k] = s[so + o + k]!;
+      } else {
+        writeFieldRange(f, p, s, so + o, e, eo + o, field);
+      }
+    } catch (err) {
+      throw relabel(err, `${field}[${i}]`);
     }
   }
 }

@@ -41,6 +41,7 @@ import {
   NFTA_DATA_VERDICT,
   decodeVerdict,
   encodeData,
+  verdictCode,
   type DataValue,
   type Verdict,
 } from './data.js';
@@ -49,7 +50,6 @@ import {
   decodeRange,
   decodeValue,
   intervalKeyType,
-  parseData,
   parseVerdict,
   writeRange,
   writeValue,
@@ -99,8 +99,9 @@ export const NFTNL_UDATA_SET_ELEM_COMMENT = 0;
 export const NFTNL_UDATA_SET_ELEM_FLAGS = 1;
 export const NFTNL_SET_ELEM_F_INTERVAL_OPEN = 0x1;
 
-/** What an element carries besides its key; only on start elements. */
+/** What an element carries besides its key, data and flags; only on start elements. */
 export interface ElementExtra {
+  /** Data that is neither a value of the map's type nor a verdict (wire mode without a definition). */
   data?: DataValue;
   timeout?: number;
   expiration?: number;
@@ -109,7 +110,7 @@ export interface ElementExtra {
   exprs?: Expr[];
 }
 
-/** Elements as they go on the wire, keys in one buffer. */
+/** Elements as they go on the wire, keys and data in flat buffers. */
 export interface WireElements {
   count: number;
   keyLen: number;
@@ -123,7 +124,14 @@ export interface WireElements {
   flags: Uint32Array;
   /** Index of the caller's element each wire element came from. */
   source: Int32Array;
-  /** Per wire element, when any has more than key and flags. */
+  /** Map data values: count × dataLen bytes, with hasData marking the elements that have one. */
+  dataLen: number;
+  data: Buffer | undefined;
+  hasData: Uint8Array | undefined;
+  /** Verdict map data: index into `verdicts` (the encoded NFTA_SET_ELEM_DATA attribute), -1 for none. */
+  verdictRef: Int32Array | undefined;
+  verdicts: Buffer[];
+  /** Per wire element, when any has more (timeouts, comments, objects, expressions). */
   extras: (ElementExtra | undefined)[] | undefined;
 }
 
@@ -140,25 +148,25 @@ export interface PrepareOptions {
   permissive?: boolean;
 }
 
-function elementUdata(e: SetElement, open: boolean, field: string, op: string | undefined): Uint8Array | undefined {
+function elementUdata(e: SetElement, open: boolean): Uint8Array | undefined {
   if (e.userdata !== undefined) {
-    if (!(e.userdata instanceof Uint8Array)) throw new ValidationError(`${field}.userdata`, 'must be a Uint8Array', op);
-    if (e.userdata.length > 256) throw new ValidationError(`${field}.userdata`, `is ${e.userdata.length} bytes; at most 256`, op);
+    if (!(e.userdata instanceof Uint8Array)) throw new ValidationError('userdata', 'must be a Uint8Array');
+    if (e.userdata.length > 256) throw new ValidationError('userdata', `is ${e.userdata.length} bytes; at most 256`);
     return e.userdata;
   }
   const tlvs: UdataTlv[] = [];
   if (e.comment !== undefined) {
-    if (typeof e.comment !== 'string') throw new ValidationError(`${field}.comment`, 'must be a string', op);
-    if (Buffer.byteLength(e.comment) > 253) throw new ValidationError(`${field}.comment`, 'is longer than 253 bytes', op);
+    if (typeof e.comment !== 'string') throw new ValidationError('comment', 'must be a string');
+    if (Buffer.byteLength(e.comment) > 253) throw new ValidationError('comment', 'is longer than 253 bytes');
     tlvs.push({ type: NFTNL_UDATA_SET_ELEM_COMMENT, value: udataString(e.comment) });
   }
   if (open) tlvs.push({ type: NFTNL_UDATA_SET_ELEM_FLAGS, value: udataU32(NFTNL_SET_ELEM_F_INTERVAL_OPEN) });
   return tlvs.length ? buildUdata(tlvs) : undefined;
 }
 
-function checkMs(v: unknown, field: string, op: string | undefined): void {
+function checkMs(v: unknown, field: string): void {
   if (v === undefined) return;
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new ValidationError(field, `must be milliseconds, a non-negative integer, not ${JSON.stringify(v)}`, op);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new ValidationError(field, `must be milliseconds, a non-negative integer, not ${JSON.stringify(v)}`);
 }
 
 function isMax(b: Uint8Array, off: number, len: number): boolean {
@@ -188,6 +196,29 @@ function decrement(b: Uint8Array, off: number, len: number): void {
   }
 }
 
+/** Encoded NFTA_SET_ELEM_DATA attributes of verdicts, shared by the elements that use the same verdict. */
+class VerdictTable {
+  readonly list: Buffer[] = [];
+  private readonly byCode = new Map<number, Map<string, number>>();
+  private readonly w = new AttrWriter(128);
+
+  ref(v: Verdict): number {
+    const code = verdictCode(v);
+    let m = this.byCode.get(code);
+    if (!m) this.byCode.set(code, (m = new Map()));
+    const key = v.chainId !== undefined ? `${v.chain ?? ''}\0${v.chainId}` : v.chain ?? '';
+    let i = m.get(key);
+    if (i === undefined) {
+      this.w.reset();
+      encodeData(this.w, NFTA_SET_ELEM_DATA, v);
+      i = this.list.length;
+      this.list.push(Buffer.from(this.w.finish()));
+      m.set(key, i);
+    }
+    return i;
+  }
+}
+
 /**
  * Turns caller elements into wire elements for a set of `shape`. Throws a
  * ValidationError naming the element ('elements[17].key') for a value that
@@ -202,162 +233,178 @@ export function prepareElements(shape: SetShape, elements: readonly SetElement[]
   const expand = !opts.raw && shape.interval && !shape.concat;
   const cap = expand ? 2 * n : n;
   const keys = Buffer.alloc(cap * keyLen);
-  let keyEnds: Buffer | undefined;
-  let hasKeyEnd: Uint8Array | undefined;
   const flags = new Uint32Array(cap);
   const source = new Int32Array(cap);
-  let extras: (ElementExtra | undefined)[] | undefined;
   const kt: KeyType | undefined = shape.key && shape.interval ? intervalKeyType(shape.key) : shape.key;
   const isMap = (shape.flags & NFT_SET_MAP) !== 0;
   const isObjMap = (shape.flags & NFT_SET_OBJECT) !== 0;
   const hasTimeout = (shape.flags & NFT_SET_TIMEOUT) !== 0;
+  const valueData = isMap && !opts.keysOnly && shape.data !== undefined && shape.data !== 'verdict' ? shape.data : undefined;
+  const verdictData = isMap && !opts.keysOnly && (shape.data === 'verdict' || opts.permissive);
+  const dataLen = valueData ? shape.dataLen : 0;
+  const out: WireElements = {
+    count: 0, keyLen, keys, keyEnds: undefined, hasKeyEnd: undefined, flags, source,
+    dataLen,
+    data: valueData ? Buffer.alloc(cap * dataLen) : undefined,
+    hasData: valueData ? new Uint8Array(cap) : undefined,
+    verdictRef: verdictData ? new Int32Array(cap).fill(-1) : undefined,
+    verdicts: [],
+    extras: undefined,
+  };
+  const verdicts = verdictData ? new VerdictTable() : undefined;
   const scratch = Buffer.alloc(keyLen);
-  let j = 0;
-  const ensureEnds = (): void => {
-    if (!keyEnds) {
-      keyEnds = Buffer.alloc(cap * keyLen);
-      hasKeyEnd = new Uint8Array(cap);
+  const ends = (): Buffer => {
+    if (!out.keyEnds) {
+      out.keyEnds = Buffer.alloc(cap * keyLen);
+      out.hasKeyEnd = new Uint8Array(cap);
     }
+    return out.keyEnds;
   };
   const writeKey = (v: unknown, buf: Uint8Array, off: number, field: string): void => {
     if (kt) {
       writeValue(kt, v, buf, off, field);
     } else {
-      if (!(v instanceof Uint8Array)) throw new ValidationError(field, `the set's key type is not known to this library: give the key as ${keyLen} raw bytes`, op);
-      if (v.length !== keyLen) throw new ValidationError(field, `a raw key has ${keyLen} bytes, not ${v.length}`, op);
+      if (!(v instanceof Uint8Array)) throw new ValidationError(field, `the set's key type is not known to this library: give the key as ${keyLen} raw bytes`);
+      if (v.length !== keyLen) throw new ValidationError(field, `a raw key has ${keyLen} bytes, not ${v.length}`);
       buf.set(v, off);
     }
   };
-  for (let i = 0; i < n; i++) {
-    const e = elements[i];
-    const field = `${base}[${i}]`;
-    if (typeof e !== 'object' || e === null) throw new ValidationError(field, 'must be an element object ({ key, … })', op);
-    let f = e.unknownFlags ?? 0;
-    if (e.catchAll) f |= NFT_SET_ELEM_CATCHALL;
-    if (e.intervalEnd) {
-      if (!opts.raw) throw new ValidationError(`${field}.intervalEnd`, 'is a wire-level flag: send wire elements with { raw: true }', op);
-      f |= NFT_SET_ELEM_INTERVAL_END;
-    }
-    const start = j;
-    let open = false;
-    try {
+  let j = 0;
+  let i = 0;
+  try {
+    for (; i < n; i++) {
+      const e = elements[i];
+      if (typeof e !== 'object' || e === null) throw new ValidationError('', 'must be an element object ({ key, … })');
+      let f = e.unknownFlags ?? 0;
+      if (e.catchAll) f |= NFT_SET_ELEM_CATCHALL;
+      if (e.intervalEnd) {
+        if (!opts.raw) throw new ValidationError('intervalEnd', 'is a wire-level flag: send wire elements with { raw: true }');
+        f |= NFT_SET_ELEM_INTERVAL_END;
+      }
+      const start = j;
+      const ko = j * keyLen;
+      let open = false;
+      let endElement = false;
       if (e.catchAll) {
-        if (e.key !== undefined) throw new ValidationError(`${field}.key`, 'the catch-all element has no key', op);
+        if (e.key !== undefined) throw new ValidationError('key', 'the catch-all element has no key');
       } else if (e.key === undefined) {
-        throw new ValidationError(`${field}.key`, 'is required (or catchAll: true)', op);
+        throw new ValidationError('key', 'is required (or catchAll: true)');
       } else if (expand) {
         // start … end+1 (INTERVAL_END), or an open start when the range reaches the top.
-        if (!kt) {
-          writeKey(e.key, keys, j * keyLen, `${field}.key`);
-          scratch.set(keys.subarray(j * keyLen, (j + 1) * keyLen));
+        if (e.keyEnd !== undefined) throw new ValidationError('keyEnd', 'only concatenated interval sets take keyEnd; write the range in key');
+        if (kt) {
+          writeRange(kt, e.key, keys, ko, scratch, 0, 'key');
         } else {
-          writeRange(kt, e.key, keys, j * keyLen, scratch, 0, `${field}.key`);
+          writeKey(e.key, keys, ko, 'key');
+          keys.copy(scratch, 0, ko, ko + keyLen);
         }
-        if (e.keyEnd !== undefined) throw new ValidationError(`${field}.keyEnd`, 'only concatenated interval sets take keyEnd; write the range in key', op);
+        if (isMax(scratch, 0, keyLen)) open = true;
+        else endElement = true;
       } else if (shape.interval && shape.concat && !opts.raw) {
-        ensureEnds();
+        const ke = ends();
         if (e.keyEnd !== undefined) {
-          writeKey(e.key, keys, j * keyLen, `${field}.key`);
-          writeKey(e.keyEnd, keyEnds!, j * keyLen, `${field}.keyEnd`);
+          writeKey(e.key, keys, ko, 'key');
+          writeKey(e.keyEnd, ke, ko, 'keyEnd');
         } else if (kt) {
-          writeRange(kt, e.key, keys, j * keyLen, keyEnds!, j * keyLen, `${field}.key`);
+          writeRange(kt, e.key, keys, ko, ke, ko, 'key');
         } else {
-          writeKey(e.key, keys, j * keyLen, `${field}.key`);
-          keyEnds!.set(keys.subarray(j * keyLen, (j + 1) * keyLen), j * keyLen);
+          writeKey(e.key, keys, ko, 'key');
+          keys.copy(ke, ko, ko, ko + keyLen);
         }
-        hasKeyEnd![j] = 1;
+        out.hasKeyEnd![j] = 1;
       } else {
         try {
-          writeKey(e.key, keys, j * keyLen, `${field}.key`);
+          writeKey(e.key, keys, ko, 'key');
         } catch (err) {
           // Say why a prefix or range is refused, rather than only that it is not a value.
           if (err instanceof ValidationError && kt && !shape.interval && typeof e.key === 'string' && /[/*-]/.test(e.key)) {
             let isRange = false;
             try {
-              writeRange(kt, e.key, scratch, 0, Buffer.alloc(keyLen), 0, `${field}.key`);
+              writeRange(kt, e.key, scratch, 0, Buffer.alloc(keyLen), 0, 'key');
               isRange = true;
             } catch {
               // not a range either
             }
-            if (isRange) throw new ValidationError(`${field}.key`, `${JSON.stringify(e.key)} is a range; the set needs the 'interval' flag`, op);
+            if (isRange) throw new ValidationError('key', `${JSON.stringify(e.key)} is a range; the set needs the 'interval' flag`);
           }
           throw err;
         }
         if (e.keyEnd !== undefined) {
-          ensureEnds();
-          writeKey(e.keyEnd, keyEnds!, j * keyLen, `${field}.keyEnd`);
-          hasKeyEnd![j] = 1;
+          writeKey(e.keyEnd, ends(), ko, 'keyEnd');
+          out.hasKeyEnd![j] = 1;
         }
       }
-    } catch (err) {
-      if (err instanceof ValidationError && op !== undefined && err.operation === undefined) {
-        throw new ValidationError(err.field, err.message.slice(err.field.length + 2), op);
-      }
-      throw err;
-    }
-    flags[j] = f;
-    source[j] = i;
-    j++;
-    if (expand && !e.catchAll) {
-      if (isMax(scratch, 0, keyLen)) {
-        open = true;
-      } else {
+      flags[j] = f;
+      source[j] = i;
+      j++;
+      if (endElement) {
         keys.set(scratch, j * keyLen);
         increment(keys, j * keyLen, keyLen);
         flags[j] = NFT_SET_ELEM_INTERVAL_END;
         source[j] = i;
         j++;
       }
-    }
-    if (e.intervalOpen) open = true;
-    if (opts.keysOnly) continue;
-    // What travels besides the key, on the start element only.
-    let x: ElementExtra | undefined;
-    if (e.data !== undefined && opts.permissive) {
-      (x ??= {}).data = e.data instanceof Uint8Array ? e.data : parseVerdict(e.data, `${field}.data`);
-    } else if (e.data !== undefined) {
-      if (!isMap) throw new ValidationError(`${field}.data`, isObjMap ? 'an object map takes `object`, not data' : 'the set is not a map', op);
-      if (shape.data === undefined) {
-        if (!(e.data instanceof Uint8Array) || e.data.length !== shape.dataLen) {
-          throw new ValidationError(`${field}.data`, `the map's data type is not known to this library: give ${shape.dataLen} raw bytes`, op);
+      if (e.intervalOpen) open = true;
+      if (opts.keysOnly) continue;
+      // Data on the start element.
+      const d = e.data;
+      if (d !== undefined) {
+        if (!isMap && !opts.permissive) throw new ValidationError('data', isObjMap ? 'an object map takes `object`, not data' : 'the set is not a map');
+        if (valueData) {
+          if (d instanceof Uint8Array && d.length !== dataLen) throw new ValidationError('data', `raw data has ${dataLen} bytes, not ${d.length}`);
+          writeValue(valueData, d, out.data!, start * dataLen, 'data');
+          out.hasData![start] = 1;
+        } else if (opts.permissive && d instanceof Uint8Array) {
+          ((out.extras ??= new Array(cap))[start] ??= {}).data = d;
+        } else if (verdicts) {
+          out.verdictRef![start] = verdicts.ref(parseVerdict(d, 'data'));
+        } else if (d instanceof Uint8Array && d.length === shape.dataLen) {
+          ((out.extras ??= new Array(cap))[start] ??= {}).data = d;
+        } else {
+          throw new ValidationError('data', `the map's data type is not known to this library: give ${shape.dataLen} raw bytes`);
         }
-        (x ??= {}).data = e.data;
-      } else {
-        try {
-          (x ??= {}).data = parseData(shape.data, e.data, `${field}.data`);
-        } catch (err) {
-          if (err instanceof ValidationError && op !== undefined) throw new ValidationError(err.field, err.message.slice(err.field.length + 2), op);
-          throw err;
+      } else if (isMap && !e.intervalEnd && !opts.raw) {
+        throw new ValidationError('data', 'a map element needs data');
+      }
+      // The rest is rare: checked and kept per element only when present.
+      if (e.object !== undefined || e.timeout !== undefined || e.expiration !== undefined || e.comment !== undefined ||
+        e.userdata !== undefined || open || (e.exprs !== undefined && e.exprs.length > 0)) {
+        const x: ElementExtra = ((out.extras ??= new Array(cap))[start] ??= {});
+        if (e.object !== undefined) {
+          if (!isObjMap && !opts.permissive) throw new ValidationError('object', 'the set is not an object map');
+          if (typeof e.object !== 'string' || e.object.length === 0 || Buffer.byteLength(e.object) > 255) {
+            throw new ValidationError('object', 'must be an object name of 1 to 255 bytes');
+          }
+          x.objref = e.object;
+        }
+        if (e.timeout !== undefined || e.expiration !== undefined) {
+          checkMs(e.timeout, 'timeout');
+          checkMs(e.expiration, 'expiration');
+          if (!hasTimeout && !opts.permissive) throw new ValidationError(e.timeout !== undefined ? 'timeout' : 'expiration', "the set has no 'timeout' flag");
+          if (e.timeout !== undefined) x.timeout = e.timeout;
+          if (e.expiration !== undefined) x.expiration = e.expiration;
+        }
+        const ud = elementUdata(e, open);
+        if (ud) x.userdata = ud;
+        if (e.exprs !== undefined && e.exprs.length > 0) {
+          validateExprs(e.exprs, 'exprs');
+          x.exprs = e.exprs;
         }
       }
-    } else if (isMap && !e.intervalEnd && !opts.raw) {
-      throw new ValidationError(`${field}.data`, 'a map element needs data', op);
-    }
-    if (e.object !== undefined) {
-      if (!isObjMap) throw new ValidationError(`${field}.object`, 'the set is not an object map', op);
-      if (typeof e.object !== 'string' || e.object.length === 0 || Buffer.byteLength(e.object) > 255) {
-        throw new ValidationError(`${field}.object`, 'must be an object name of 1 to 255 bytes', op);
+      if (isObjMap && e.object === undefined && !e.intervalEnd && !opts.raw) {
+        throw new ValidationError('object', 'an object map element names an object');
       }
-      (x ??= {}).objref = e.object;
-    } else if (isObjMap && !e.intervalEnd && !opts.raw) {
-      throw new ValidationError(`${field}.object`, 'an object map element names an object', op);
     }
-    if (e.timeout !== undefined || e.expiration !== undefined) {
-      checkMs(e.timeout, `${field}.timeout`, op);
-      checkMs(e.expiration, `${field}.expiration`, op);
-      if (!hasTimeout && !opts.permissive) throw new ValidationError(`${field}.timeout`, "the set has no 'timeout' flag", op);
-      if (e.timeout !== undefined) (x ??= {}).timeout = e.timeout;
-      if (e.expiration !== undefined) (x ??= {}).expiration = e.expiration;
-    }
-    const ud = elementUdata(e, open, field, op);
-    if (ud) (x ??= {}).userdata = ud;
-    if (e.exprs !== undefined && e.exprs.length > 0) {
-      validateExprs(e.exprs, `${field}.exprs`, op);
-      (x ??= {}).exprs = e.exprs;
-    }
-    if (x) (extras ??= new Array(cap))[start] = x;
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    // Name the element only now: building names for every element would cost more than the parse.
+    const elem = `${base}[${i}]`;
+    const tail = err.message.slice((err.operation ? err.operation.length + 2 : 0) + err.field.length + 2);
+    throw new ValidationError(err.field ? `${elem}.${err.field}` : elem, tail, op);
   }
-  return { count: j, keyLen, keys, keyEnds, hasKeyEnd, flags, source, extras };
+  out.count = j;
+  if (verdicts) out.verdicts = verdicts.list;
+  return out;
 }
 
 // --- encoding ---------------------------------------------------------------------
@@ -376,53 +423,95 @@ function putHdr(buf: Buffer, off: number, len: number, type: number): void {
   }
 }
 
-/** Writes `type` { NFTA_DATA_VALUE src[off..off+len) } straight into the writer. */
-function putValueNest(w: AttrWriter, type: number, src: Buffer, off: number, len: number): void {
+/** Writes `type` { NFTA_DATA_VALUE src[off..off+len) } at buf[p]; returns the end. */
+function putValueNest(b: Buffer, p: number, type: number, src: Buffer, off: number, len: number): number {
   const padded = (len + 3) & ~3;
-  const total = 2 * NLA_HDRLEN + padded;
-  w.reserve(total);
-  const b = w.buf;
-  const p = w.pos;
   putHdr(b, p, 2 * NLA_HDRLEN + len, type);
   putHdr(b, p + NLA_HDRLEN, NLA_HDRLEN + len, NFTA_DATA_VALUE);
-  src.copy(b, p + 2 * NLA_HDRLEN, off, off + len);
-  for (let i = len; i < padded; i++) b[p + 2 * NLA_HDRLEN + i] = 0;
-  w.pos = p + total;
+  const q = p + 2 * NLA_HDRLEN;
+  if (len <= 16) for (let i = 0; i < len; i++) b[q + i] = src[off + i]!;
+  else src.copy(b, q, off, off + len);
+  for (let i = len; i < padded; i++) b[q + i] = 0;
+  return q + padded;
 }
 
 /**
  * Writes wire element `j` as one list nest of type `nestType`, attributes in
  * libnftnl's order. Returns the nest's start offset in the writer.
  */
-export function encodeWireElement(w: AttrWriter, we: WireElements, j: number, nestType: number): number {
+export function encodeWireElement(w: AttrWriter, we: WireElements, j: number, nestType: number, knownSize?: number): number {
+  const x = we.extras?.[j];
+  if (!x) {
+    // Key, key end, flags and data only: written in place, the size is known.
+    const size = knownSize ?? wireElementSize(we, j);
+    w.reserve(size);
+    const start = w.pos;
+    w.pos = putElement(w.buf, start, size, we, j, nestType);
+    return start;
+  }
   const start = w.beginNest(nestType);
   const f = we.flags[j]!;
   if (f !== 0) w.u32(NFTA_SET_ELEM_FLAGS, f);
-  const x = we.extras?.[j];
-  if (x?.timeout !== undefined) w.u64(NFTA_SET_ELEM_TIMEOUT, x.timeout);
-  if (x?.expiration !== undefined) w.u64(NFTA_SET_ELEM_EXPIRATION, x.expiration);
-  if (!(f & NFT_SET_ELEM_CATCHALL)) putValueNest(w, NFTA_SET_ELEM_KEY, we.keys, j * we.keyLen, we.keyLen);
-  if (we.hasKeyEnd?.[j]) putValueNest(w, NFTA_SET_ELEM_KEY_END, we.keyEnds!, j * we.keyLen, we.keyLen);
-  if (x) {
-    if (x.data !== undefined) encodeData(w, NFTA_SET_ELEM_DATA, x.data);
-    if (x.userdata !== undefined) w.bytes(NFTA_SET_ELEM_USERDATA, x.userdata);
-    if (x.objref !== undefined) w.str(NFTA_SET_ELEM_OBJREF, x.objref);
-    if (x.exprs && x.exprs.length === 1) {
-      const n = w.beginNest(NFTA_SET_ELEM_EXPR);
-      encodeExprBody(w, x.exprs[0]!);
-      w.endNest(n);
-    } else if (x.exprs && x.exprs.length > 1) {
-      const n = w.beginNest(NFTA_SET_ELEM_EXPRESSIONS);
-      for (const e of x.exprs) {
-        const l = w.beginNest(NFTA_LIST_ELEM);
-        encodeExprBody(w, e);
-        w.endNest(l);
-      }
-      w.endNest(n);
+  if (x.timeout !== undefined) w.u64(NFTA_SET_ELEM_TIMEOUT, x.timeout);
+  if (x.expiration !== undefined) w.u64(NFTA_SET_ELEM_EXPIRATION, x.expiration);
+  w.reserve(2 * (2 * NLA_HDRLEN + ((we.keyLen + 3) & ~3)));
+  if (!(f & NFT_SET_ELEM_CATCHALL)) w.pos = putValueNest(w.buf, w.pos, NFTA_SET_ELEM_KEY, we.keys, j * we.keyLen, we.keyLen);
+  if (we.hasKeyEnd?.[j]) w.pos = putValueNest(w.buf, w.pos, NFTA_SET_ELEM_KEY_END, we.keyEnds!, j * we.keyLen, we.keyLen);
+  writeData(w, we, j, x);
+  if (x.userdata !== undefined) w.bytes(NFTA_SET_ELEM_USERDATA, x.userdata);
+  if (x.objref !== undefined) w.str(NFTA_SET_ELEM_OBJREF, x.objref);
+  if (x.exprs && x.exprs.length === 1) {
+    const n = w.beginNest(NFTA_SET_ELEM_EXPR);
+    encodeExprBody(w, x.exprs[0]!);
+    w.endNest(n);
+  } else if (x.exprs && x.exprs.length > 1) {
+    const n = w.beginNest(NFTA_SET_ELEM_EXPRESSIONS);
+    for (const e of x.exprs) {
+      const l = w.beginNest(NFTA_LIST_ELEM);
+      encodeExprBody(w, e);
+      w.endNest(l);
     }
+    w.endNest(n);
   }
   w.endNest(start);
   return start;
+}
+
+function writeData(w: AttrWriter, we: WireElements, j: number, x: ElementExtra | undefined): void {
+  if (we.hasData?.[j]) {
+    w.reserve(2 * NLA_HDRLEN + ((we.dataLen + 3) & ~3));
+    w.pos = putValueNest(w.buf, w.pos, NFTA_SET_ELEM_DATA, we.data!, j * we.dataLen, we.dataLen);
+  } else if (we.verdictRef && we.verdictRef[j]! >= 0) {
+    w.raw(we.verdicts[we.verdictRef[j]!]!);
+  } else if (x?.data !== undefined) {
+    encodeData(w, NFTA_SET_ELEM_DATA, x.data);
+  }
+}
+
+/** The hot path: an element without extras, `size` bytes at b[p]. */
+function putElement(b: Buffer, p: number, size: number, we: WireElements, j: number, nestType: number): number {
+  putHdr(b, p, size, nestType);
+  let q = p + NLA_HDRLEN;
+  const f = we.flags[j]!;
+  if (f !== 0) {
+    putHdr(b, q, 8, NFTA_SET_ELEM_FLAGS);
+    b[q + 4] = f >>> 24;
+    b[q + 5] = (f >>> 16) & 0xff;
+    b[q + 6] = (f >>> 8) & 0xff;
+    b[q + 7] = f & 0xff;
+    q += 8;
+  }
+  const kl = we.keyLen;
+  if (!(f & NFT_SET_ELEM_CATCHALL)) q = putValueNest(b, q, NFTA_SET_ELEM_KEY, we.keys, j * kl, kl);
+  if (we.hasKeyEnd !== undefined && we.hasKeyEnd[j]) q = putValueNest(b, q, NFTA_SET_ELEM_KEY_END, we.keyEnds!, j * kl, kl);
+  if (we.hasData !== undefined && we.hasData[j]) {
+    q = putValueNest(b, q, NFTA_SET_ELEM_DATA, we.data!, j * we.dataLen, we.dataLen);
+  } else if (we.verdictRef !== undefined && we.verdictRef[j]! >= 0) {
+    const v = we.verdicts[we.verdictRef[j]!]!;
+    v.copy(b, q);
+    q += (v.length + 3) & ~3;
+  }
+  return q;
 }
 
 /** The list header of NEWSETELEM/DELSETELEM/GETSETELEM: table, set, and the set's in-batch id when it is new. */
@@ -437,24 +526,33 @@ export function wireElementSize(we: WireElements, j: number): number {
   const f = we.flags[j]!;
   let n = NLA_HDRLEN;
   if (f !== 0) n += 8;
-  const x = we.extras?.[j];
-  if (x?.timeout !== undefined) n += 12;
-  if (x?.expiration !== undefined) n += 12;
   const kv = 2 * NLA_HDRLEN + ((we.keyLen + 3) & ~3);
   if (!(f & NFT_SET_ELEM_CATCHALL)) n += kv;
-  if (we.hasKeyEnd?.[j]) n += kv;
+  if (we.hasKeyEnd !== undefined && we.hasKeyEnd[j]) n += kv;
+  if (we.hasData !== undefined && we.hasData[j]) n += 2 * NLA_HDRLEN + ((we.dataLen + 3) & ~3);
+  else if (we.verdictRef !== undefined && we.verdictRef[j]! >= 0) n += (we.verdicts[we.verdictRef[j]!]!.length + 3) & ~3;
+  const x = we.extras?.[j];
   if (x) {
-    if (x.data instanceof Uint8Array) n += 2 * NLA_HDRLEN + ((x.data.length + 3) & ~3);
-    else if (x.data) n += 3 * NLA_HDRLEN + 8 + (x.data.chain !== undefined ? NLA_HDRLEN + ((Buffer.byteLength(x.data.chain) + 4) & ~3) : 0) + (x.data.chainId !== undefined ? 8 : 0);
+    if (x.timeout !== undefined) n += 12;
+    if (x.expiration !== undefined) n += 12;
+    if (x.data !== undefined && !(we.hasData?.[j]) && !(we.verdictRef && we.verdictRef[j]! >= 0)) {
+      const tmp = new AttrWriter(64);
+      encodeData(tmp, NFTA_SET_ELEM_DATA, x.data);
+      n += tmp.pos;
+    }
     if (x.userdata) n += NLA_HDRLEN + ((x.userdata.length + 3) & ~3);
     if (x.objref !== undefined) n += NLA_HDRLEN + ((Buffer.byteLength(x.objref) + 4) & ~3);
-    if (x.exprs) {
+    if (x.exprs && x.exprs.length > 0) {
       // Expressions are measured by encoding them once.
       const tmp = new AttrWriter(256);
-      for (const e of x.exprs) {
-        const l = tmp.beginNest(NFTA_LIST_ELEM);
-        encodeExprBody(tmp, e);
-        tmp.endNest(l);
+      if (x.exprs.length === 1) {
+        encodeExprBody(tmp, x.exprs[0]!);
+      } else {
+        for (const e of x.exprs) {
+          const l = tmp.beginNest(NFTA_LIST_ELEM);
+          encodeExprBody(tmp, e);
+          tmp.endNest(l);
+        }
       }
       n += NLA_HDRLEN + tmp.pos;
     }
@@ -473,23 +571,40 @@ export interface ElementList {
   elements: SetElement[];
 }
 
-function readDataValueNest(buf: Uint8Array, s: number, e: number, path: string[], name: string): Uint8Array {
+/**
+ * Where decoded values live: a copy of the message's element list, so a key
+ * is a view into it rather than an allocation of its own (a dump of 100k
+ * elements would otherwise spend most of its time allocating).
+ */
+interface Chunk {
+  bytes: Uint8Array;
+  /** Offset in the source buffer that bytes[0] was copied from. */
+  base: number;
+}
+
+function take(buf: Uint8Array, s: number, e: number, chunk: Chunk | undefined): Uint8Array {
+  if (!chunk) return copyBytes(buf, s, e);
+  const b = chunk.bytes;
+  return new Uint8Array(b.buffer, b.byteOffset + s - chunk.base, e - s);
+}
+
+function readDataValueNest(buf: Uint8Array, s: number, e: number, path: string[], name: string, chunk: Chunk | undefined): Uint8Array {
   // The usual shape: one NFTA_DATA_VALUE inside.
   if (e - s >= NLA_HDRLEN) {
     const l = hostU16(buf, s);
     if (l >= NLA_HDRLEN && s + l <= e && (hostU16(buf, s + 2) & NLA_TYPE_MASK) === NFTA_DATA_VALUE) {
-      return copyBytes(buf, s + NLA_HDRLEN, s + l);
+      return take(buf, s + NLA_HDRLEN, s + l, chunk);
     }
   }
   throw new DecodeError(`${name} without NFTA_DATA_VALUE`, s, path);
 }
 
-function readData(buf: Uint8Array, s: number, e: number, path: string[]): DataValue {
+function readData(buf: Uint8Array, s: number, e: number, path: string[], chunk: Chunk | undefined): DataValue {
   if (e - s >= NLA_HDRLEN) {
     const l = hostU16(buf, s);
     if (l >= NLA_HDRLEN && s + l <= e) {
       const t = hostU16(buf, s + 2) & NLA_TYPE_MASK;
-      if (t === NFTA_DATA_VALUE) return copyBytes(buf, s + NLA_HDRLEN, s + l);
+      if (t === NFTA_DATA_VALUE) return take(buf, s + NLA_HDRLEN, s + l, chunk);
       if (t === NFTA_DATA_VERDICT) return decodeVerdict(buf, s + NLA_HDRLEN, s + l, [...path, 'NFTA_DATA_VERDICT']);
     }
   }
@@ -515,27 +630,26 @@ function applyElementUdata(el: SetElement, ud: Uint8Array): void {
   if (comment !== undefined) el.comment = comment;
   if (open) el.intervalOpen = true;
   // Kept raw when rebuilding would not give the same bytes.
-  if (other || !Buffer.from(elementUdata({ ...(comment !== undefined ? { comment } : {}) }, open, '', undefined) ?? []).equals(ud)) {
+  if (other || !Buffer.from(elementUdata({ ...(comment !== undefined ? { comment } : {}) }, open) ?? []).equals(ud)) {
     el.userdata = ud;
   }
 }
 
 /** Decodes one element nest's payload buf[start, end). Hand-written: the hot path of a dump. */
-export function decodeElement(buf: Uint8Array, start: number, end: number, path: string[]): SetElement {
+export function decodeElement(buf: Uint8Array, start: number, end: number, path: string[], chunk?: Chunk): SetElement {
   const el: SetElement = {};
   let p = start;
   while (p < end) {
     if (end - p < NLA_HDRLEN) throw new DecodeError('stray bytes in a set element', p, path);
-    const l = buf[p]! | (buf[p + 1]! << 8);
-    const len = HOST_LE ? l : hostU16(buf, p);
+    const len = HOST_LE ? buf[p]! | (buf[p + 1]! << 8) : hostU16(buf, p);
     if (len < NLA_HDRLEN || p + len > end) throw new DecodeError(`element attribute length ${len} runs past the element`, p, path);
     const t = hostU16(buf, p + 2) & NLA_TYPE_MASK;
     const s = p + NLA_HDRLEN;
     const e = p + len;
     switch (t) {
-      case NFTA_SET_ELEM_KEY: el.key = readDataValueNest(buf, s, e, path, 'NFTA_SET_ELEM_KEY'); break;
-      case NFTA_SET_ELEM_KEY_END: el.keyEnd = readDataValueNest(buf, s, e, path, 'NFTA_SET_ELEM_KEY_END'); break;
-      case NFTA_SET_ELEM_DATA: el.data = readData(buf, s, e, path); break;
+      case NFTA_SET_ELEM_KEY: el.key = readDataValueNest(buf, s, e, path, 'NFTA_SET_ELEM_KEY', chunk); break;
+      case NFTA_SET_ELEM_KEY_END: el.keyEnd = readDataValueNest(buf, s, e, path, 'NFTA_SET_ELEM_KEY_END', chunk); break;
+      case NFTA_SET_ELEM_DATA: el.data = readData(buf, s, e, path, chunk); break;
       case NFTA_SET_ELEM_FLAGS: {
         if (len < 8) throw new DecodeError('NFTA_SET_ELEM_FLAGS too short', p, path);
         const f = beU32(buf, s);
@@ -604,12 +718,14 @@ export function decodeElementList(m: MessageView, onElement?: (e: SetElement) =>
       setId = beU32(buf, s);
     } else if (t === NFTA_SET_ELEM_LIST_ELEMENTS) {
       const ep = [...path, 'NFTA_SET_ELEM_LIST_ELEMENTS'];
+      const chunk: Chunk = { bytes: new Uint8Array(e - s), base: s };
+      chunk.bytes.set(buf.subarray(s, e));
       let q = s;
       while (q < e) {
         if (e - q < NLA_HDRLEN) throw new DecodeError('stray bytes in the element list', q, ep);
         const ql = hostU16(buf, q);
         if (ql < NLA_HDRLEN || q + ql > e) throw new DecodeError(`element length ${ql} runs past the list`, q, ep);
-        const el = decodeElement(buf, q + NLA_HDRLEN, q + ql, ep);
+        const el = decodeElement(buf, q + NLA_HDRLEN, q + ql, ep, chunk);
         if (onElement) onElement(el);
         else elements.push(el);
         q += (ql + 3) & ~3;

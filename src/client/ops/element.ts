@@ -104,7 +104,7 @@ export class ElementMessages {
       w.reserve(bytes + 4);
       const nest = w.beginNest(NFTA_SET_ELEM_LIST_ELEMENTS);
       for (let j = from; j < to; j++) {
-        marks[j - from] = encodeWireElement(w, we, j, j - from + 1) - rec.start;
+        marks[j - from] = encodeWireElement(w, we, j, j - from + 1, this.sizes[j]) - rec.start;
       }
       w.endNest(nest);
       b.close(rec);
