@@ -21,3 +21,29 @@ export type { Table, TableFlag, TableRef } from './nftables/table.js';
 export type { Chain, ChainHook, ChainRef, ChainType, ChainPolicy, ChainFlag, HookName } from './nftables/chain.js';
 export type { Generation } from './nftables/gen.js';
 export { formatTable, formatChain } from './format/message.js';
+export type { NftSet, SetRef, SetFlag, SetPolicy, ObjectType } from './nftables/set.js';
+export type { SetElement } from './nftables/element.js';
+export type { ElementsInput, SetDefinition } from './client/ops/element.js';
+export type { ElementsRef, ElementListOptions } from './client/nftables.js';
+export type { AddSetOp } from './client/ops/set.js';
+export {
+  parseValue,
+  parseRange,
+  parseVerdict,
+  parseData,
+  formatValue,
+  formatRange,
+  formatData,
+  decodeValue,
+  decodeRange,
+  datatypeByName,
+  datatypeById,
+  datatypeNames,
+  concatType,
+  resolveType,
+  keyTypeFromWire,
+  formatDuration,
+  parseDuration,
+} from './nftables/datatypes.js';
+export type { Datatype, KeyType, KeyField, TypeSpec, FieldSpec, ByteOrder, Value, ScalarValue, Range } from './nftables/datatypes.js';
+export { formatSet, formatSetElements, formatElement } from './format/set.js';

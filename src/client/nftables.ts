@@ -10,6 +10,9 @@ import { decodeChain, type Chain } from '../nftables/chain.js';
 import {
   familyNumber,
   NFT_MSG_GETCHAIN,
+  NFT_MSG_GETSET,
+  NFT_MSG_GETSETELEM,
+  NFT_MSG_GETSETELEM_RESET,
   NFT_MSG_GETTABLE,
   NFT_MSG_NEWGEN,
   NFTA_CHAIN_NAME,
@@ -21,6 +24,9 @@ import {
 } from '../nftables/constants.js';
 import { decodeGen, type Generation } from '../nftables/gen.js';
 import { decodeTable, type Table } from '../nftables/table.js';
+import { decodeSet, encodeSetRef, setShape, type NftSet } from '../nftables/set.js';
+import { decodeElementList, elementValues, encodeElementListHeader, encodeWireElement, prepareElements, type SetElement } from '../nftables/element.js';
+import { NFTA_SET_ELEM_LIST_ELEMENTS } from '../nftables/constants.js';
 import { encodeGetGen } from './commit.js';
 import { Transaction, type TransactionOptions } from './transaction.js';
 
@@ -41,10 +47,29 @@ export interface Ruleset {
   generation: number;
   tables: Table[];
   chains: Chain[];
+  /** Sets and maps (anonymous ones included), each with its elements as the kernel holds them. */
+  sets: NftSet[];
 }
 
 export interface ListOptions {
   family?: Family;
+}
+
+/** A set's elements to read: the set, and for getElements/resetElements which elements. */
+export interface ElementsRef {
+  family: Family;
+  table: string;
+  set: string;
+}
+
+export interface ElementListOptions {
+  /**
+   * Return values, as nft prints them: keys and data decoded with the set's
+   * types ('10.0.0.1', ['10.0.0.1', 'tcp', 80]) and interval start/end
+   * elements merged into ranges ('10.0.0.0/8'). Default false: the elements
+   * as the kernel holds them, keys as bytes.
+   */
+  values?: boolean;
 }
 
 /** A single GET found nothing. */
@@ -91,6 +116,7 @@ export class Nftables {
         if (c.handle === undefined) throw new NotFoundError(`chain ${ref.family} ${ref.table} ${ref.name} (no handle)`);
         return c.handle;
       },
+      getSet: (ref) => this.getSet(ref),
     }, opts);
   }
 
@@ -135,6 +161,83 @@ export class Nftables {
     return decodeChain(m);
   }
 
+  // --- sets -------------------------------------------------------------------
+
+  /** Lists sets and maps (anonymous ones included), of one table when `table` is given. */
+  async listSets(opts: ListOptions & { table?: string } = {}): Promise<NftSet[]> {
+    const out: NftSet[] = [];
+    await this.dump(NFT_MSG_GETSET, opts.family, opts.table !== undefined ? (w) => encodeSetRef(w, { family: opts.family!, table: opts.table! }) : undefined,
+      (m) => out.push(decodeSet(m)));
+    return out;
+  }
+
+  async getSet(ref: { family: Family; table: string; name: string }): Promise<NftSet> {
+    const m = await this.get(NFT_MSG_GETSET, ref.family, (w) => encodeSetRef(w, ref), `set ${ref.family} ${ref.table} ${ref.name}`);
+    return decodeSet(m);
+  }
+
+  // --- elements -------------------------------------------------------------------
+
+  /** A set's elements, in the order the kernel dumps them. */
+  async listElements(ref: ElementsRef, opts: ElementListOptions = {}): Promise<SetElement[]> {
+    const set = opts.values ? await this.getSet({ family: ref.family, table: ref.table, name: ref.set }) : undefined;
+    const out = await this.dumpElements(NFT_MSG_GETSETELEM, ref);
+    return set ? elementValues(setShape(set), out) : out;
+  }
+
+  /**
+   * Reads state-carrying elements and resets it (counters, quotas) in one
+   * step: the elements come back with their values from before the reset.
+   * Without `elements`, the whole set (kernel ≥ 6.5).
+   */
+  async resetElements(ref: ElementsRef & { elements?: SetElement[] }, opts: ElementListOptions = {}): Promise<SetElement[]> {
+    const set = opts.values || ref.elements ? await this.getSet({ family: ref.family, table: ref.table, name: ref.set }) : undefined;
+    const out = ref.elements
+      ? await this.getEach(NFT_MSG_GETSETELEM_RESET, ref, set!, ref.elements)
+      : await this.dumpElements(NFT_MSG_GETSETELEM_RESET, ref);
+    return opts.values && set ? elementValues(setShape(set), out) : out;
+  }
+
+  /**
+   * Looks up elements by key (nft's `get element`): for each, the element the
+   * kernel holds for that key (the interval containing it, in an interval
+   * set). Throws NotFoundError when one is missing.
+   */
+  async getElements(ref: ElementsRef & { elements: SetElement[] }, opts: ElementListOptions = {}): Promise<SetElement[]> {
+    const set = await this.getSet({ family: ref.family, table: ref.table, name: ref.set });
+    const out = await this.getEach(NFT_MSG_GETSETELEM, ref, set, ref.elements);
+    return opts.values ? elementValues(setShape(set), out) : out;
+  }
+
+  private async dumpElements(msg: number, ref: ElementsRef, generation?: number): Promise<SetElement[]> {
+    const out: SetElement[] = [];
+    const push = (e: SetElement): void => {
+      out.push(e);
+    };
+    await this.dump(msg, ref.family, (w) => encodeElementListHeader(w, ref.table, ref.set), (m) => {
+      decodeElementList(m, push);
+    }, generation);
+    return out;
+  }
+
+  private async getEach(msg: number, ref: ElementsRef, set: NftSet, elements: SetElement[]): Promise<SetElement[]> {
+    const shape = setShape(set);
+    // One key per request; a single-field interval set is asked for a point, not a range.
+    const wire = prepareElements(shape, elements.map((e) => (e.catchAll ? { catchAll: true } : { key: e.key!, ...(e.keyEnd !== undefined ? { keyEnd: e.keyEnd } : {}) })),
+      { raw: !(shape.interval && shape.concat), keysOnly: true, op: `get elements of ${ref.family} ${ref.table} ${ref.set}` });
+    const out: SetElement[] = [];
+    for (let j = 0; j < wire.count; j++) {
+      const m = await this.get(msg, ref.family, (w) => {
+        encodeElementListHeader(w, ref.table, ref.set);
+        const n = w.beginNest(NFTA_SET_ELEM_LIST_ELEMENTS);
+        encodeWireElement(w, wire, j, 1);
+        w.endNest(n);
+      }, `element #${wire.source[j]} of set ${ref.family} ${ref.table} ${ref.set}`);
+      decodeElementList(m, (e) => out.push(e));
+    }
+    return out;
+  }
+
   // --- the whole ruleset --------------------------------------------------------
 
   /**
@@ -142,13 +245,18 @@ export class Nftables {
    * after, every dumped message must carry it, and the whole read is retried
    * when the ruleset changed meanwhile (or a dump was interrupted).
    */
-  async listRuleset(opts: ListOptions = {}): Promise<Ruleset> {
+  async listRuleset(opts: ListOptions & { elements?: boolean } = {}): Promise<Ruleset> {
     return this.snapshot(async (gen) => {
       const tables: Table[] = [];
       const chains: Chain[] = [];
+      const sets: NftSet[] = [];
       await this.dump(NFT_MSG_GETTABLE, opts.family, undefined, (m) => tables.push(decodeTable(m)), gen);
       await this.dump(NFT_MSG_GETCHAIN, opts.family, undefined, (m) => chains.push(decodeChain(m)), gen);
-      return { generation: gen, tables, chains };
+      await this.dump(NFT_MSG_GETSET, opts.family, undefined, (m) => sets.push(decodeSet(m)), gen);
+      if (opts.elements !== false) {
+        for (const s of sets) s.elements = await this.dumpElements(NFT_MSG_GETSETELEM, { family: s.family, table: s.table, set: s.name }, gen);
+      }
+      return { generation: gen, tables, chains, sets };
     });
   }
 

@@ -9,11 +9,16 @@ import { TransactionStateError } from './errors.js';
 import type { Op, Operation } from './operation.js';
 import { AddChainOp, DelChainOp, FlushChainOp, RenameChainOp, type RenameChain } from './ops/chain.js';
 import { AddTableOp, DelTableOp, FlushTableOp } from './ops/table.js';
+import type { NftSet, SetRef } from '../nftables/set.js';
+import { AddSetOp, DelSetOp, FlushSetOp } from './ops/set.js';
+import { ElementsOp, type ElementAction, type ElementsInput } from './ops/element.js';
 
 /** What addRuleset takes: a listed ruleset, or any object with the same arrays. */
 export interface RulesetInput {
   tables: Table[];
   chains: Chain[];
+  /** Sets and maps, each with its (listed, wire-level) elements. */
+  sets?: NftSet[];
 }
 
 export interface TransactionOptions {
@@ -36,11 +41,15 @@ export interface TransactionHost {
   socket(): NetlinkSocket;
   /** Looks up a chain's handle (for renames given by name). */
   chainHandle(ref: { family: Chain['family']; table: string; name: string }): Promise<number>;
+  /** Reads a set's definition (for elements given as values of a set made elsewhere). */
+  getSet?(ref: { family: Chain['family']; table: string; name: string }): Promise<NftSet>;
 }
 
 export class Transaction {
   private readonly ops: Op[] = [];
   private state: 'open' | 'committing' | 'done' = 'open';
+  /** NFTA_SET_ID values, unique within the batch. */
+  private nextSetId = 1;
 
   constructor(
     private readonly host: TransactionHost,
@@ -119,6 +128,71 @@ export class Transaction {
     return this.push(() => new RenameChainOp(c));
   }
 
+  // --- sets -----------------------------------------------------------------
+
+  /**
+   * Adds a set or map (an existing one with the same definition is left as it
+   * is). Elements given in `elements` are added with it. An anonymous set
+   * (flags: ['anonymous', 'constant'], name '__set%d') must be bound by a rule
+   * of the same transaction; after the commit the operation's `name` is the
+   * kernel's. The operation's `setId` is the set's in-batch id (for lookups).
+   */
+  addSet(s: NftSet): AddSetOp {
+    return this.push(() => new AddSetOp(s, false, this.nextSetId++));
+  }
+  /** Creates a set; fails with EEXIST if it exists. */
+  createSet(s: NftSet): AddSetOp {
+    return this.push(() => new AddSetOp(s, true, this.nextSetId++));
+  }
+  /** Deletes a set; fails with ENOENT if it does not exist, EBUSY if a rule uses it. */
+  deleteSet(s: SetRef): Operation<SetRef> {
+    return this.push(() => new DelSetOp(s, false));
+  }
+  /** Deletes a set if it exists. */
+  destroySet(s: SetRef): Operation<SetRef> {
+    return this.push(() => new DelSetOp(s, true));
+  }
+  /** Deletes every element of a set. */
+  flushSet(s: { family: NftSet['family']; table: string; name: string }): Operation {
+    return this.push(() => new FlushSetOp(s));
+  }
+
+  // --- elements -------------------------------------------------------------
+
+  /** Adds elements; existing ones are left (on kernels ≥ 6.12 their timeout is refreshed). */
+  addElements(e: ElementsInput): Operation<ElementsInput> {
+    return this.pushElements(e, 'add');
+  }
+  /** Adds elements; fails with EEXIST if one exists (naming it). */
+  createElements(e: ElementsInput): Operation<ElementsInput> {
+    return this.pushElements(e, 'create');
+  }
+  /** Deletes elements; fails with ENOENT if one does not exist. For an interval set, give the ranges as added. */
+  deleteElements(e: ElementsInput): Operation<ElementsInput> {
+    return this.pushElements(e, 'delete');
+  }
+  /** Deletes elements that exist, ignores the others. */
+  destroyElements(e: ElementsInput): Operation<ElementsInput> {
+    return this.pushElements(e, 'destroy');
+  }
+
+  private pushElements(e: ElementsInput, action: ElementAction): ElementsOp {
+    return this.push(() => new ElementsOp(e, action, this.findSetOp(e)));
+  }
+
+  /** The operation of this transaction that adds the set the elements go into, if any. */
+  private findSetOp(e: ElementsInput): AddSetOp | undefined {
+    if (e?.set instanceof AddSetOp) return e.set;
+    if (typeof e?.set !== 'string') return undefined;
+    for (let i = this.ops.length - 1; i >= 0; i--) {
+      const op = this.ops[i];
+      if (op instanceof AddSetOp && op.object.family === e.family && op.object.table === e.table && op.object.name === e.set) return op;
+      // A set deleted after it was added in this transaction is not the one meant.
+      if (op instanceof DelSetOp && op.object.family === e.family && op.object.table === e.table && op.object.name === e.set) return undefined;
+    }
+    return undefined;
+  }
+
   // --- whole rulesets -------------------------------------------------------
 
   /**
@@ -135,6 +209,16 @@ export class Transaction {
     for (const c of rs.chains) {
       const { handle: _h, use: _u, id: _i, ...chain } = c;
       out.push(this.addChain(chain));
+    }
+    for (const s of rs.sets ?? []) {
+      // Anonymous sets belong to the rules that bind them; they are recreated with those rules.
+      if (s.flags?.includes('anonymous')) continue;
+      const { handle: _h, id: _i, backend: _b, count: _c, elements, ...set } = s;
+      const op = this.addSet(set);
+      out.push(op);
+      if (elements && elements.length > 0) {
+        out.push(this.addElements({ family: s.family, table: s.table, set: op, elements, raw: true }));
+      }
     }
     return out;
   }
@@ -155,10 +239,27 @@ export class Transaction {
     if (this.state !== 'open') throw new TransactionStateError('this transaction was already committed; start a new one');
     this.state = 'committing';
     try {
+      const sets = new Map<string, Promise<NftSet>>();
       for (const op of this.ops) {
         if (op instanceof RenameChainOp && op.resolvedHandle === undefined) {
           const o = op.object;
           op.resolvedHandle = await this.host.chainHandle({ family: o.family, table: o.table, name: o.name! });
+        }
+        if (op instanceof ElementsOp && !op.ready) {
+          // Elements given as values of a set made elsewhere: read its types once per commit.
+          const getSet = this.host.getSet;
+          if (!getSet) throw new ValidationError('set', 'the set is not known; give `definition` or raw keys', op.label);
+          try {
+            await op.prepare((ref) => {
+              const k = `${ref.family} ${ref.table} ${ref.name}`;
+              let p = sets.get(k);
+              if (!p) sets.set(k, (p = getSet(ref)));
+              return p;
+            });
+          } catch (e) {
+            if (e instanceof ValidationError) e.index = op.index;
+            throw e;
+          }
         }
       }
       const result = await runBatch(this.host.socket(), this.ops, {
