@@ -21,3 +21,31 @@ export type { Table, TableFlag, TableRef } from './nftables/table.js';
 export type { Chain, ChainHook, ChainRef, ChainType, ChainPolicy, ChainFlag, HookName } from './nftables/chain.js';
 export type { Generation } from './nftables/gen.js';
 export { formatTable, formatChain } from './format/message.js';
+export type { ObjectFilter, ObjectLookup } from './client/nftables.js';
+export type {
+  NftObject,
+  ObjectType,
+  ObjectRef,
+  ObjectCommon,
+  CounterObject,
+  QuotaObject,
+  LimitObject,
+  LimitPer,
+  ConnlimitObject,
+  CtHelperObject,
+  CtTimeoutObject,
+  CtExpectationObject,
+  SecmarkObject,
+  SynproxyObject,
+  SynproxyFlag,
+  TunnelObject,
+  TunnelFlag,
+  TunnelOptions,
+  GeneveOption,
+  UnknownObject,
+  L3Proto,
+  L4Proto,
+} from './nftables/object.js';
+export { OBJECT_TYPES, CT_TIMEOUT_STATES, NFT_CT_TIMEOUT_DEFAULTS } from './nftables/object.js';
+export type { Flowtable, FlowtableRef, FlowtableFlag } from './nftables/flowtable.js';
+export { formatObject, formatFlowtable } from './format/object.js';
