@@ -556,7 +556,7 @@ export function encodeObject(w: AttrWriter, o: NftObject): void {
   const ud = udataForComment(o.comment, o.userdata);
   if (ud) w.bytes(NFTA_OBJ_USERDATA, ud);
   if (o.type === 'unknown') {
-    if (o.data !== undefined) w.bytes(NFTA_OBJ_DATA, o.data);
+    if (o.data !== undefined) w.bytes(NFTA_OBJ_DATA | NLA_F_NESTED, o.data);
   } else {
     const n = w.beginNest(NFTA_OBJ_DATA | NLA_F_NESTED);
     encodeObjectData(w, o);
@@ -593,7 +593,8 @@ export function encodeObjectData(w: AttrWriter, o: Exclude<NftObject, UnknownObj
       w.u32(NFTA_CONNLIMIT_FLAGS, ((o.over ? NFT_CONNLIMIT_F_INV : 0) | (o.unknownFlags ?? 0)) >>> 0);
       break;
     case 'ct-helper':
-      w.str(NFTA_CT_HELPER_NAME, o.helper);
+      // libnftnl puts these two strings without their NUL (mnl_attr_put_str); the kernel takes either.
+      w.bytes(NFTA_CT_HELPER_NAME, Buffer.from(o.helper, 'utf8'));
       if (o.l3proto !== undefined) w.u16(NFTA_CT_HELPER_L3PROTO, l3ProtoNumber(o.l3proto)!);
       w.u8(NFTA_CT_HELPER_L4PROTO, l4ProtoNumber(o.protocol)!);
       break;
@@ -614,7 +615,7 @@ export function encodeObjectData(w: AttrWriter, o: Exclude<NftObject, UnknownObj
       w.u8(NFTA_CT_EXPECT_SIZE, o.size);
       break;
     case 'secmark':
-      w.str(NFTA_SECMARK_CTX, o.context);
+      w.bytes(NFTA_SECMARK_CTX, Buffer.from(o.context, 'utf8'));
       break;
     case 'synproxy': {
       let flags = bitsOf(o.flags, SYNPROXY_FLAG_BITS, o.unknownFlags);
