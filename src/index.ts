@@ -21,7 +21,7 @@ export type { Table, TableFlag, TableRef } from './nftables/table.js';
 export type { Chain, ChainHook, ChainRef, ChainType, ChainPolicy, ChainFlag, HookName } from './nftables/chain.js';
 export type { Generation } from './nftables/gen.js';
 export { formatTable, formatChain } from './format/message.js';
-export type { NftSet, SetRef, SetFlag, SetPolicy, ObjectType } from './nftables/set.js';
+export type { NftSet, SetRef, SetFlag, SetPolicy } from './nftables/set.js';
 export type { SetElement } from './nftables/element.js';
 export type { ElementsInput, SetDefinition } from './client/ops/element.js';
 export type { ElementsRef, ElementListOptions } from './client/nftables.js';
@@ -47,3 +47,31 @@ export {
 } from './nftables/datatypes.js';
 export type { Datatype, KeyType, KeyField, TypeSpec, FieldSpec, ByteOrder, Value, ScalarValue, Range } from './nftables/datatypes.js';
 export { formatSet, formatSetElements, formatElement } from './format/set.js';
+export type { ObjectFilter, ObjectLookup } from './client/nftables.js';
+export type {
+  NftObject,
+  ObjectType,
+  ObjectRef,
+  ObjectCommon,
+  CounterObject,
+  QuotaObject,
+  LimitObject,
+  LimitPer,
+  ConnlimitObject,
+  CtHelperObject,
+  CtTimeoutObject,
+  CtExpectationObject,
+  SecmarkObject,
+  SynproxyObject,
+  SynproxyFlag,
+  TunnelObject,
+  TunnelFlag,
+  TunnelOptions,
+  GeneveOption,
+  UnknownObject,
+  L3Proto,
+  L4Proto,
+} from './nftables/object.js';
+export { OBJECT_TYPES, CT_TIMEOUT_STATES, NFT_CT_TIMEOUT_DEFAULTS } from './nftables/object.js';
+export type { Flowtable, FlowtableRef, FlowtableFlag } from './nftables/flowtable.js';
+export { formatObject, formatFlowtable } from './format/object.js';

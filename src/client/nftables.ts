@@ -7,16 +7,23 @@ import { NLM_F_DUMP, NLM_F_REQUEST } from '../netlink/constants.js';
 import { NetlinkError, readNfGen, type MessageView } from '../netlink/message.js';
 import { DumpInterruptedError, NetlinkSocket, type WireTracer } from '../netlink/socket.js';
 import { decodeChain, type Chain } from '../nftables/chain.js';
+import { decodeFlowtable, type Flowtable } from '../nftables/flowtable.js';
+import { decodeObject, encodeObjectFilter, encodeObjectRef, type NftObject, type ObjectType } from '../nftables/object.js';
 import {
   familyNumber,
   NFT_MSG_GETCHAIN,
   NFT_MSG_GETSET,
   NFT_MSG_GETSETELEM,
   NFT_MSG_GETSETELEM_RESET,
+  NFT_MSG_GETFLOWTABLE,
+  NFT_MSG_GETOBJ,
+  NFT_MSG_GETOBJ_RESET,
   NFT_MSG_GETTABLE,
   NFT_MSG_NEWGEN,
   NFTA_CHAIN_NAME,
   NFTA_CHAIN_TABLE,
+  NFTA_FLOWTABLE_NAME,
+  NFTA_FLOWTABLE_TABLE,
   NFTA_TABLE_NAME,
   nftMsg,
   nftType,
@@ -49,6 +56,9 @@ export interface Ruleset {
   chains: Chain[];
   /** Sets and maps (anonymous ones included), each with its elements as the kernel holds them. */
   sets: NftSet[];
+  /** Stateful objects, with their state at the snapshot. */
+  objects: NftObject[];
+  flowtables: Flowtable[];
 }
 
 export interface ListOptions {
@@ -70,6 +80,20 @@ export interface ElementListOptions {
    * as the kernel holds them, keys as bytes.
    */
   values?: boolean;
+}
+
+/** Which objects to list or reset; the kernel filters by table and type. */
+export interface ObjectFilter extends ListOptions {
+  table?: string;
+  type?: ObjectType | number;
+}
+
+/** One object, by name; the kernel needs its type. */
+export interface ObjectLookup {
+  family: Family;
+  table: string;
+  type: ObjectType | number;
+  name: string;
 }
 
 /** A single GET found nothing. */
@@ -238,6 +262,58 @@ export class Nftables {
     return out;
   }
 
+  // --- stateful objects ---------------------------------------------------------
+
+  /** Lists stateful objects, of one table and/or one type when given (the kernel filters). */
+  async listObjects(opts: ObjectFilter = {}): Promise<NftObject[]> {
+    const out: NftObject[] = [];
+    await this.dump(NFT_MSG_GETOBJ, opts.family, objectFilterAttrs(opts, false), (m) => out.push(decodeObject(m)));
+    return out;
+  }
+
+  /**
+   * One object. With `reset`, the kernel returns its values and zeroes them
+   * in the same step (counters, quotas): what comes back is the state before the reset.
+   */
+  async getObject(ref: ObjectLookup, opts: { reset?: boolean } = {}): Promise<NftObject> {
+    const m = await this.get(opts.reset ? NFT_MSG_GETOBJ_RESET : NFT_MSG_GETOBJ, ref.family, (w) => encodeObjectRef(w, ref), `${typeof ref.type === 'number' ? `object type ${ref.type}` : ref.type.replace('-', ' ')} ${ref.family} ${ref.table} ${ref.name}`);
+    return decodeObject(m);
+  }
+
+  /** Resets one object (counter, quota) and returns its values from before the reset. */
+  async resetObject(ref: ObjectLookup): Promise<NftObject> {
+    return this.getObject(ref, { reset: true });
+  }
+
+  /**
+   * Resets every matching object (`nft reset counters|quotas …`) and returns
+   * their values from before the reset. Each object is read and zeroed
+   * atomically; the set of them is not one snapshot.
+   */
+  async resetObjects(opts: ObjectFilter = {}): Promise<NftObject[]> {
+    const out: NftObject[] = [];
+    await this.dump(NFT_MSG_GETOBJ_RESET, opts.family, objectFilterAttrs(opts, true), (m) => out.push(decodeObject(m)));
+    return out;
+  }
+
+  // --- flowtables ------------------------------------------------------------------
+
+  /** Lists flowtables, of one table when `table` is given (the kernel filters). */
+  async listFlowtables(opts: ListOptions & { table?: string } = {}): Promise<Flowtable[]> {
+    const out: Flowtable[] = [];
+    await this.dump(NFT_MSG_GETFLOWTABLE, opts.family, opts.table !== undefined ? (w) => w.str(NFTA_FLOWTABLE_TABLE, opts.table!) : undefined,
+      (m) => out.push(decodeFlowtable(m)));
+    return out;
+  }
+
+  async getFlowtable(ref: { family: Family; table: string; name: string }): Promise<Flowtable> {
+    const m = await this.get(NFT_MSG_GETFLOWTABLE, ref.family, (w) => {
+      w.str(NFTA_FLOWTABLE_TABLE, ref.table);
+      w.str(NFTA_FLOWTABLE_NAME, ref.name);
+    }, `flowtable ${ref.family} ${ref.table} ${ref.name}`);
+    return decodeFlowtable(m);
+  }
+
   // --- the whole ruleset --------------------------------------------------------
 
   /**
@@ -250,13 +326,17 @@ export class Nftables {
       const tables: Table[] = [];
       const chains: Chain[] = [];
       const sets: NftSet[] = [];
+      const objects: NftObject[] = [];
+      const flowtables: Flowtable[] = [];
       await this.dump(NFT_MSG_GETTABLE, opts.family, undefined, (m) => tables.push(decodeTable(m)), gen);
       await this.dump(NFT_MSG_GETCHAIN, opts.family, undefined, (m) => chains.push(decodeChain(m)), gen);
+      await this.dump(NFT_MSG_GETOBJ, opts.family, undefined, (m) => objects.push(decodeObject(m)), gen);
+      await this.dump(NFT_MSG_GETFLOWTABLE, opts.family, undefined, (m) => flowtables.push(decodeFlowtable(m)), gen);
       await this.dump(NFT_MSG_GETSET, opts.family, undefined, (m) => sets.push(decodeSet(m)), gen);
       if (opts.elements !== false) {
         for (const s of sets) s.elements = await this.dumpElements(NFT_MSG_GETSETELEM, { family: s.family, table: s.table, set: s.name }, gen);
       }
-      return { generation: gen, tables, chains, sets };
+      return { generation: gen, tables, chains, objects, flowtables, sets };
     });
   }
 
@@ -347,6 +427,11 @@ export class GenerationChangedError extends NftlinkError {
   constructor() {
     super('ERR_NFTLINK_GENERATION_CHANGED', 'the ruleset changed during the read');
   }
+}
+
+function objectFilterAttrs(opts: ObjectFilter, reset: boolean): ((w: AttrWriter) => void) | undefined {
+  if (opts.table === undefined && opts.type === undefined && !reset) return undefined;
+  return (w) => encodeObjectFilter(w, opts, reset);
 }
 
 async function makeTracer(out: (line: string) => void): Promise<WireTracer> {

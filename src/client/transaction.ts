@@ -1,6 +1,8 @@
 // Transaction: operations collected in order, sent as one atomic batch.
 
 import type { Chain, ChainRef } from '../nftables/chain.js';
+import type { Flowtable, FlowtableRef } from '../nftables/flowtable.js';
+import type { NftObject, ObjectRef } from '../nftables/object.js';
 import type { Table, TableRef } from '../nftables/table.js';
 import type { NetlinkSocket } from '../netlink/socket.js';
 import { runBatch, type CommitResult } from './commit.js';
@@ -12,6 +14,8 @@ import { AddTableOp, DelTableOp, FlushTableOp } from './ops/table.js';
 import type { NftSet, SetRef } from '../nftables/set.js';
 import { AddSetOp, DelSetOp, FlushSetOp } from './ops/set.js';
 import { ElementsOp, type ElementAction, type ElementsInput } from './ops/element.js';
+import { AddObjectOp, DelObjectOp } from './ops/object.js';
+import { AddFlowtableOp, DelFlowtableOp } from './ops/flowtable.js';
 
 /** What addRuleset takes: a listed ruleset, or any object with the same arrays. */
 export interface RulesetInput {
@@ -19,6 +23,9 @@ export interface RulesetInput {
   chains: Chain[];
   /** Sets and maps, each with its (listed, wire-level) elements. */
   sets?: NftSet[];
+  /** Stateful objects (counters, quotas, ct helpers …). */
+  objects?: NftObject[];
+  flowtables?: Flowtable[];
 }
 
 export interface TransactionOptions {
@@ -193,12 +200,54 @@ export class Transaction {
     return undefined;
   }
 
+  // --- stateful objects -----------------------------------------------------
+
+  /**
+   * Adds a stateful object (counter, quota, limit, connlimit, ct helper, ct
+   * timeout, ct expectation, secmark, synproxy, tunnel). An existing object of
+   * the same name and type is left as it is, or updated where the kernel
+   * supports it.
+   */
+  addObject<O extends NftObject>(o: O): Operation<O> {
+    return this.push(() => new AddObjectOp(o, false)) as unknown as Operation<O>;
+  }
+  /** Creates a stateful object; fails with EEXIST if it exists. */
+  createObject<O extends NftObject>(o: O): Operation<O> {
+    return this.push(() => new AddObjectOp(o, true)) as unknown as Operation<O>;
+  }
+  /** Deletes an object by name or handle (its type is required); fails with ENOENT if missing, EBUSY if in use. */
+  deleteObject(r: ObjectRef): Operation<ObjectRef> {
+    return this.push(() => new DelObjectOp(r, false));
+  }
+  /** Deletes an object if it exists. */
+  destroyObject(r: ObjectRef): Operation<ObjectRef> {
+    return this.push(() => new DelObjectOp(r, true));
+  }
+
+  // --- flowtables -------------------------------------------------------------
+
+  addFlowtable(f: Flowtable): Operation<Flowtable> {
+    return this.push(() => new AddFlowtableOp(f, false));
+  }
+  createFlowtable(f: Flowtable): Operation<Flowtable> {
+    return this.push(() => new AddFlowtableOp(f, true));
+  }
+  deleteFlowtable(f: FlowtableRef): Operation<FlowtableRef> {
+    return this.push(() => new DelFlowtableOp(f, false));
+  }
+  destroyFlowtable(f: FlowtableRef): Operation<FlowtableRef> {
+    return this.push(() => new DelFlowtableOp(f, true));
+  }
+
   // --- whole rulesets -------------------------------------------------------
 
   /**
    * Recreates a listed ruleset (from `nft.listRuleset()`): tables, then
-   * chains, in the order objects must exist for later ones to refer to them.
-   * Read-only fields (handles, use counts, owners) are not sent.
+   * chains, objects and flowtables, in the order objects must exist for later
+   * ones to refer to them (object maps and rules name objects and flowtables,
+   * so sets, elements and rules come after these). Read-only fields
+   * (handles, use counts, owners) are not sent; object state (counter values,
+   * quota usage) is, as `nft -f` of a listing restores it.
    */
   addRuleset(rs: RulesetInput): Operation[] {
     const out: Operation[] = [];
@@ -209,6 +258,14 @@ export class Transaction {
     for (const c of rs.chains) {
       const { handle: _h, use: _u, id: _i, ...chain } = c;
       out.push(this.addChain(chain));
+    }
+    for (const o of rs.objects ?? []) {
+      const { handle: _h, use: _u, ...obj } = o;
+      out.push(this.addObject(obj as NftObject));
+    }
+    for (const f of rs.flowtables ?? []) {
+      const { handle: _h, use: _u, ...ft } = f;
+      out.push(this.addFlowtable(ft));
     }
     for (const s of rs.sets ?? []) {
       // Anonymous sets belong to the rules that bind them; they are recreated with those rules.
