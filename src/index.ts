@@ -75,3 +75,17 @@ export type {
 export { OBJECT_TYPES, CT_TIMEOUT_STATES, NFT_CT_TIMEOUT_DEFAULTS } from './nftables/object.js';
 export type { Flowtable, FlowtableRef, FlowtableFlag } from './nftables/flowtable.js';
 export { formatObject, formatFlowtable } from './format/object.js';
+export type { Rule } from './nftables/rule.js';
+export { formatRule, encodeRule, decodeRule } from './nftables/rule.js';
+export type { RuleSpec, RulePlacement, RuleRef } from './client/ops/rule.js';
+export type { RuleFilter, RuleLocator } from './client/nftables.js';
+export { formatExpr, dumpedRegister, normalizeRegisters, normalizeExprRegisters } from './nftables/expr/index.js';
+export type {
+  Expr, UnknownExpr, ExprExtras,
+  PayloadExpr, PayloadBase, CmpExpr, CmpOp, ImmediateExpr, CounterExpr,
+  MetaExpr, MetaKey, CtExpr, CtKey, CtDirection, BitwiseExpr, BitwiseOp, ByteorderExpr, ByteorderOp,
+  RangeExpr, RangeOp, LookupExpr, DynsetExpr, DynsetOp, ObjrefExpr, LimitExpr, LimitType,
+  QuotaExpr, ConnlimitExpr, LastExpr, HashExpr, HashType, NumgenExpr, NumgenMode, RtExpr, RtKey,
+  SocketExpr, SocketKey, FibExpr, FibResult, OsfExpr, XfrmExpr, XfrmKey, XfrmDir,
+} from './nftables/expr/index.js';
+export type { DataValue, Verdict, VerdictCode } from './nftables/data.js';

@@ -201,6 +201,8 @@ function failuresToError(
           if (path.length) f.attribute = formatPath(path);
           const d = op.detail(rec, e.offset);
           if (d) f.detail = d;
+          const x = op.expressionAt(rec, e.offset);
+          if (x !== undefined) f.expression = x;
         } else if (e.offset === undefined && rec === b.records[0] && ops.length > 1) {
           f.detail = 'the kernel reports failures of the commit as a whole against the first message';
         }

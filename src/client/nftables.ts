@@ -1,7 +1,7 @@
 // Nftables: the client. Opens a socket (optionally in another network
 // namespace), reads the ruleset, and starts transactions.
 
-import { NftlinkError } from '../errors.js';
+import { NftlinkError, ValidationError } from '../errors.js';
 import { AttrWriter } from '../netlink/attr.js';
 import { NLM_F_DUMP, NLM_F_REQUEST } from '../netlink/constants.js';
 import { NetlinkError, readNfGen, type MessageView } from '../netlink/message.js';
@@ -18,6 +18,8 @@ import {
   NFT_MSG_GETFLOWTABLE,
   NFT_MSG_GETOBJ,
   NFT_MSG_GETOBJ_RESET,
+  NFT_MSG_GETRULE,
+  NFT_MSG_GETRULE_RESET,
   NFT_MSG_GETTABLE,
   NFT_MSG_NEWGEN,
   NFTA_CHAIN_NAME,
@@ -34,6 +36,7 @@ import { decodeTable, type Table } from '../nftables/table.js';
 import { decodeSet, encodeSetRef, setShape, type NftSet } from '../nftables/set.js';
 import { decodeElementList, elementValues, encodeElementListHeader, encodeWireElement, prepareElements, type SetElement } from '../nftables/element.js';
 import { NFTA_SET_ELEM_LIST_ELEMENTS } from '../nftables/constants.js';
+import { decodeRule, NFTA_RULE_CHAIN, NFTA_RULE_HANDLE, NFTA_RULE_TABLE, type Rule } from '../nftables/rule.js';
 import { encodeGetGen } from './commit.js';
 import { Transaction, type TransactionOptions } from './transaction.js';
 
@@ -59,6 +62,8 @@ export interface Ruleset {
   /** Stateful objects, with their state at the snapshot. */
   objects: NftObject[];
   flowtables: Flowtable[];
+  /** Every rule, chain by chain in the kernel's order. */
+  rules: Rule[];
 }
 
 export interface ListOptions {
@@ -94,6 +99,21 @@ export interface ObjectLookup {
   table: string;
   type: ObjectType | number;
   name: string;
+}
+
+/** Which rules to list: all, a family's, a table's, or one chain's (the kernel filters). */
+export interface RuleFilter extends ListOptions {
+  table?: string;
+  /** Needs `table`. */
+  chain?: string;
+}
+
+/** One rule, by its handle. */
+export interface RuleLocator {
+  family: Family;
+  table: string;
+  chain: string;
+  handle: number;
 }
 
 /** A single GET found nothing. */
@@ -314,6 +334,59 @@ export class Nftables {
     return decodeFlowtable(m);
   }
 
+  // --- rules ------------------------------------------------------------------
+
+  /**
+   * Lists rules with every expression decoded: all of them, or a family's, a
+   * table's or one chain's (the kernel's dump filters; a chain needs its table).
+   */
+  async listRules(opts: RuleFilter = {}): Promise<Rule[]> {
+    return this.dumpRules(NFT_MSG_GETRULE, opts);
+  }
+
+  /** One rule by handle; throws NotFoundError when it does not exist. */
+  async getRule(ref: RuleLocator): Promise<Rule> {
+    const m = await this.get(NFT_MSG_GETRULE, ref.family, (w) => {
+      w.str(NFTA_RULE_TABLE, ref.table);
+      w.str(NFTA_RULE_CHAIN, ref.chain);
+      w.u64(NFTA_RULE_HANDLE, ref.handle);
+    }, `rule ${ref.family} ${ref.table} ${ref.chain} handle ${ref.handle}`);
+    return decodeRule(m);
+  }
+
+  /**
+   * Resets the counters (and quotas) of the selected rules and returns them
+   * as they were before the reset (GETRULE_RESET, kernel 6.2+).
+   */
+  async resetRules(opts: RuleFilter = {}): Promise<Rule[]> {
+    return this.dumpRules(NFT_MSG_GETRULE_RESET, opts);
+  }
+
+  /** Resets one rule's counters; returns the rule as it was before. */
+  async resetRule(ref: RuleLocator): Promise<Rule> {
+    const m = await this.get(NFT_MSG_GETRULE_RESET, ref.family, (w) => {
+      w.str(NFTA_RULE_TABLE, ref.table);
+      w.str(NFTA_RULE_CHAIN, ref.chain);
+      w.u64(NFTA_RULE_HANDLE, ref.handle);
+    }, `rule ${ref.family} ${ref.table} ${ref.chain} handle ${ref.handle}`);
+    return decodeRule(m);
+  }
+
+  private async dumpRules(msg: number, opts: RuleFilter, generation?: number): Promise<Rule[]> {
+    if (opts.chain !== undefined && opts.table === undefined) {
+      throw new ValidationError('chain', 'listing one chain needs its table too');
+    }
+    const out: Rule[] = [];
+    const filter = opts.table !== undefined
+      ? (w: AttrWriter) => {
+        w.str(NFTA_RULE_TABLE, opts.table!);
+        if (opts.chain !== undefined) w.str(NFTA_RULE_CHAIN, opts.chain);
+      }
+      : undefined;
+    await this.dump(msg, opts.family, filter, (m) => out.push(decodeRule(m)), generation);
+    return out;
+  }
+
   // --- the whole ruleset --------------------------------------------------------
 
   /**
@@ -336,7 +409,8 @@ export class Nftables {
       if (opts.elements !== false) {
         for (const s of sets) s.elements = await this.dumpElements(NFT_MSG_GETSETELEM, { family: s.family, table: s.table, set: s.name }, gen);
       }
-      return { generation: gen, tables, chains, objects, flowtables, sets };
+      const rules = await this.dumpRules(NFT_MSG_GETRULE, { ...(opts.family ? { family: opts.family } : {}) }, gen);
+      return { generation: gen, tables, chains, objects, flowtables, sets, rules };
     });
   }
 

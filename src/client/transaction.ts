@@ -16,6 +16,8 @@ import { AddSetOp, DelSetOp, FlushSetOp } from './ops/set.js';
 import { ElementsOp, type ElementAction, type ElementsInput } from './ops/element.js';
 import { AddObjectOp, DelObjectOp } from './ops/object.js';
 import { AddFlowtableOp, DelFlowtableOp } from './ops/flowtable.js';
+import { AddRuleOp, batchIdOf, DelRuleOp, type RulePlacement, type RuleRef, type RuleSpec } from './ops/rule.js';
+import type { Rule } from '../nftables/rule.js';
 
 /** What addRuleset takes: a listed ruleset, or any object with the same arrays. */
 export interface RulesetInput {
@@ -26,6 +28,8 @@ export interface RulesetInput {
   /** Stateful objects (counters, quotas, ct helpers …). */
   objects?: NftObject[];
   flowtables?: Flowtable[];
+  /** Rules, in each chain's order (as listed). */
+  rules?: Rule[];
 }
 
 export interface TransactionOptions {
@@ -239,6 +243,47 @@ export class Transaction {
     return this.push(() => new DelFlowtableOp(f, true));
   }
 
+  /**
+   * The in-batch id of a chain added earlier in this transaction, for rules
+   * and verdicts that refer to it by id (`{ verdict: 'jump', chainId }`,
+   * a rule's `chainId`): the chain's NEWCHAIN then carries NFTA_CHAIN_ID.
+   */
+  chainId(op: Operation<Chain>): number {
+    if (!(op instanceof AddChainOp) || this.ops[op.index] !== op) {
+      throw new ValidationError('chain', 'must be a chain added earlier in this transaction (addChain or createChain)');
+    }
+    if (op.object.id !== undefined) return op.object.id;
+    op.batchId ??= batchIdOf(op);
+    return op.batchId;
+  }
+
+  // --- rules ----------------------------------------------------------------
+
+  /**
+   * Appends a rule to its chain, or places it right after (or before) a
+   * reference rule, given by handle or as a rule added earlier in this
+   * transaction. After commit, the operation's `handle` is the new rule's.
+   */
+  addRule(r: RuleSpec, placement: RulePlacement = {}): Operation<RuleSpec> {
+    return this.push(() => new AddRuleOp('addRule', r, placement, this.ops));
+  }
+  /** Inserts a rule at the head of its chain, or right before (or after) a reference rule. */
+  insertRule(r: RuleSpec, placement: RulePlacement = {}): Operation<RuleSpec> {
+    return this.push(() => new AddRuleOp('insertRule', r, placement, this.ops));
+  }
+  /** Replaces the rule with `r.handle` by `r`, in place. */
+  replaceRule(r: RuleSpec & { handle: number }): Operation<RuleSpec> {
+    return this.push(() => new AddRuleOp('replaceRule', r, {}, this.ops));
+  }
+  /** Deletes a rule by handle (or a rule added earlier in this transaction); ENOENT if it does not exist. */
+  deleteRule(r: RuleRef): Operation<RuleRef> {
+    return this.push(() => new DelRuleOp(r, false, this.ops));
+  }
+  /** Deletes a rule by handle if it exists (kernel 6.3+). */
+  destroyRule(r: RuleRef): Operation<RuleRef> {
+    return this.push(() => new DelRuleOp(r, true, this.ops));
+  }
+
   // --- whole rulesets -------------------------------------------------------
 
   /**
@@ -248,6 +293,9 @@ export class Transaction {
    * so sets, elements and rules come after these). Read-only fields
    * (handles, use counts, owners) are not sent; object state (counter values,
    * quota usage) is, as `nft -f` of a listing restores it.
+   * chains, then rules (appended in listed order), in the order objects must
+   * exist for later ones to refer to them. Read-only fields (handles, use
+   * counts, owners, rule positions) are not sent.
    */
   addRuleset(rs: RulesetInput): Operation[] {
     const out: Operation[] = [];
@@ -277,6 +325,7 @@ export class Transaction {
         out.push(this.addElements({ family: s.family, table: s.table, set: op, elements, raw: true }));
       }
     }
+    for (const r of rs.rules ?? []) out.push(this.addRule(ruleForRecreate(r)));
     return out;
   }
 
@@ -332,4 +381,10 @@ export class Transaction {
       throw e;
     }
   }
+}
+
+/** A listed rule as something to add: what only the kernel decides is left out. */
+export function ruleForRecreate(r: Rule): RuleSpec {
+  const { handle: _h, position: _p, id: _i, positionId: _pi, ...rest } = r;
+  return rest;
 }
