@@ -5,6 +5,23 @@ import type { PayloadExpr } from './payload.js';
 import type { CmpExpr } from './cmp.js';
 import type { ImmediateExpr } from './immediate.js';
 import type { CounterExpr } from './counter.js';
+import type { ExthdrExpr } from './exthdr.js';
+import type { InnerExpr } from './inner.js';
+import type { NatExpr } from './nat.js';
+import type { MasqExpr } from './masq.js';
+import type { RedirExpr } from './redir.js';
+import type { RejectExpr } from './reject.js';
+import type { TproxyExpr } from './tproxy.js';
+import type { SynproxyExpr } from './synproxy.js';
+import type { DupExpr } from './dup.js';
+import type { FwdExpr } from './fwd.js';
+import type { QueueExpr } from './queue.js';
+import type { NotrackExpr } from './notrack.js';
+import type { FlowOffloadExpr } from './flow_offload.js';
+import type { TunnelExpr } from './tunnel.js';
+import type { LogExpr } from './log.js';
+import type { MatchExpr } from './match.js';
+import type { TargetExpr } from './target.js';
 
 /** An expression this library does not know (or could not parse), kept as the raw NFTA_EXPR_DATA payload. */
 export interface UnknownExpr {
@@ -28,4 +45,21 @@ export type Expr =
   | CmpExpr
   | ImmediateExpr
   | CounterExpr
+  | ExthdrExpr
+  | InnerExpr
+  | NatExpr
+  | MasqExpr
+  | RedirExpr
+  | RejectExpr
+  | TproxyExpr
+  | SynproxyExpr
+  | DupExpr
+  | FwdExpr
+  | QueueExpr
+  | NotrackExpr
+  | FlowOffloadExpr
+  | TunnelExpr
+  | LogExpr
+  | MatchExpr
+  | TargetExpr
   | UnknownExpr;
