@@ -59,7 +59,7 @@ function opText(op: ExthdrOp | number | undefined): string {
   }
 }
 
-export const exthdrCodec = registerExpr(defineExpr<ExthdrExpr>('exthdr', [
+const base = defineExpr<ExthdrExpr>('exthdr', [
   // Declaration order is libnftnl's send order (the kernel dumps FLAGS before OP).
   { attr: NFTA_EXTHDR_DREG, name: 'NFTA_EXTHDR_DREG', key: 'dreg', kind: 'reg' },
   { attr: NFTA_EXTHDR_SREG, name: 'NFTA_EXTHDR_SREG', key: 'sreg', kind: 'reg' },
@@ -88,4 +88,24 @@ export const exthdrCodec = registerExpr(defineExpr<ExthdrExpr>('exthdr', [
       throw new ValidationError(`${field}.len`, 'a load or write needs offset and len');
     }
   },
-}));
+});
+
+export const exthdrCodec = registerExpr<ExthdrExpr>({
+  ...base,
+  encode(w, e) {
+    // The kernel dumps FLAGS 0 for a write, and OFFSET, LEN and FLAGS 0 for a
+    // TCP option reset, yet refuses those attributes on input (EINVAL): a
+    // listed rule goes back without them.
+    if (e.dreg === undefined && (e.flags === 0 || (e.sreg === undefined && (e.offset === 0 || e.len === 0)))) {
+      const out: ExthdrExpr = { ...e };
+      if (out.flags === 0) delete out.flags;
+      if (out.sreg === undefined) {
+        if (out.offset === 0) delete out.offset;
+        if (out.len === 0) delete out.len;
+      }
+      base.encode(w, out);
+      return;
+    }
+    base.encode(w, e);
+  },
+});
