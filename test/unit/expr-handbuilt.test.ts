@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { AttrWriter } from '../../src/netlink/attr.js';
 import { ValidationError } from '../../src/errors.js';
 import { decodeExpr, encodeExpr, formatExpr, validateExprs, type Expr } from '../../src/nftables/expr/index.js';
+import { withoutNestedFlag } from '../helpers/exprfix.js';
 
 // --- a tiny independent TLV builder ---------------------------------------------------
 function tlv(type: number, payload: Buffer): Buffer {
@@ -25,10 +26,11 @@ const nest = (type: number, ...parts: Buffer[]): Buffer => tlv(type, Buffer.conc
 /** NFTA_LIST_ELEM { NFTA_EXPR_NAME, NFTA_EXPR_DATA { … } } */
 const elem = (name: string, ...data: Buffer[]): Buffer => nest(1, tlv(1, strz(name)), nest(2, ...data));
 
+/** Our encoding, hex, with NLA_F_NESTED cleared (the hand-built bytes leave it out; the kernel ignores it). */
 function encodeOne(e: Expr): string {
   const w = new AttrWriter(256);
   encodeExpr(w, e);
-  return Buffer.from(w.finish()).toString('hex');
+  return withoutNestedFlag(w.finish()).toString('hex');
 }
 function decodeOne(b: Buffer): Expr {
   return decodeExpr(b, 4, b.length, []);
