@@ -89,3 +89,22 @@ export type {
   SocketExpr, SocketKey, FibExpr, FibResult, OsfExpr, XfrmExpr, XfrmKey, XfrmDir,
 } from './nftables/expr/index.js';
 export type { DataValue, Verdict, VerdictCode } from './nftables/data.js';
+export { Monitor, generationAfter } from './client/monitor.js';
+export type {
+  MonitorOptions,
+  MonitorEvent,
+  TransactionMonitorEvent,
+  ChangeEvent,
+  GenerationEvent,
+  TransactionEvent,
+  OverrunEvent,
+  SnapshotEvent,
+  ProcessInfo,
+} from './client/monitor.js';
+export { readTableState, TableCache } from './client/watch.js';
+export type { TableWatch, TableState, WatchOptions } from './client/watch.js';
+export { Tracer } from './client/trace.js';
+export type { TraceOptions, TraceRecord, TraceStep, TraceOutput, TraceOverrunEvent, InterfaceInfo } from './client/trace.js';
+export type { ChangeKind, ChangeOp, RawObject } from './nftables/events.js';
+export type { TraceEvent, PacketInfo, LinkHeader, NetworkHeader, TransportHeader } from './nftables/trace.js';
+export { decodeTrace, decodePacket } from './nftables/trace.js';

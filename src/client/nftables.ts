@@ -39,6 +39,9 @@ import { NFTA_SET_ELEM_LIST_ELEMENTS } from '../nftables/constants.js';
 import { decodeRule, NFTA_RULE_CHAIN, NFTA_RULE_HANDLE, NFTA_RULE_TABLE, type Rule } from '../nftables/rule.js';
 import { encodeGetGen } from './commit.js';
 import { Transaction, type TransactionOptions } from './transaction.js';
+import { Monitor, type MonitorEvent, type MonitorOptions, type TransactionMonitorEvent } from './monitor.js';
+import { TableWatchImpl, type TableWatch, type WatchOptions } from './watch.js';
+import { Tracer, type TraceOptions } from './trace.js';
 
 export interface NftablesOptions {
   /** Network namespace file to work in (/var/run/netns/NAME or /proc/PID/ns/net). Default: this process's. */
@@ -477,6 +480,36 @@ export class Nftables {
     if (error && error.errno) throw new NetlinkError(error, `get ${what}`);
     if (!reply) throw new NftlinkError('ERR_NFTLINK_PROTOCOL', `get ${what}: no reply`);
     return reply;
+  }
+
+  // --- events -------------------------------------------------------------------------
+
+  /**
+   * The ruleset's changes as they are committed, on a socket of their own.
+   * Subscribed from the call on: create it before making the changes you
+   * want to see. See monitor.ts for overruns and backpressure.
+   */
+  monitor(opts: MonitorOptions & { groupByTransaction: true }): Monitor<TransactionMonitorEvent>;
+  monitor(opts?: MonitorOptions): Monitor<MonitorEvent>;
+  monitor(opts: MonitorOptions = {}): Monitor<MonitorEvent> | Monitor<TransactionMonitorEvent> {
+    this.checkOpen();
+    return new Monitor<MonitorEvent, Ruleset>({
+      netns: this.netns,
+      tracer: this.sock.tracer,
+      snapshot: () => this.listRuleset(),
+    }, opts);
+  }
+
+  /** A live copy of one table, kept current from the monitor (await `ready` before reading it). */
+  watch(opts: WatchOptions): TableWatch {
+    this.checkOpen();
+    return new TableWatchImpl(this, opts);
+  }
+
+  /** Packet traces (rules with `meta nftrace set 1`), one record per packet. */
+  trace(opts: TraceOptions = {}): Tracer {
+    this.checkOpen();
+    return new Tracer({ netns: this.netns, tracer: this.sock.tracer, nft: this }, opts);
   }
 
   async close(): Promise<void> {

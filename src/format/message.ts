@@ -17,6 +17,9 @@ import {
   NFT_MSG_NEWOBJ,
 } from '../nftables/constants.js';
 import { formatFlowtable, formatObjectMessage } from './object.js';
+import { decodeRule } from '../nftables/rule.js';
+import { decodeTrace } from '../nftables/trace.js';
+import { formatRuleDebug } from './list.js';
 
 type Printer = (m: MessageView) => string;
 const printers = new Map<number, Printer>();
@@ -62,3 +65,15 @@ registerPrinter([NFT_MSG_NEWGEN], (m) => {
 });
 registerPrinter([NFT_MSG_NEWOBJ, NFT_MSG_DELOBJ, NFT_MSG_DESTROYOBJ], formatObjectMessage);
 registerPrinter([NFT_MSG_NEWFLOWTABLE, NFT_MSG_DELFLOWTABLE, NFT_MSG_DESTROYFLOWTABLE], (m) => formatFlowtable(decodeFlowtable(m)));
+registerPrinter([6, 8, 28], (m) => formatRuleDebug(decodeRule(m)));
+registerPrinter([17], (m) => {
+  const t = decodeTrace(m);
+  let s = `trace id ${t.id.toString(16).padStart(8, '0')} ${t.family} ${t.table ?? ''} ${t.chain ?? ''} type ${t.type}`;
+  if (t.ruleHandle !== undefined) s += ` handle ${t.ruleHandle}`;
+  if (t.verdict) s += ` verdict ${t.verdict.verdict}${t.verdict.chain ? ` -> ${t.verdict.chain}` : ''}`;
+  if (t.policy !== undefined) s += ` policy ${t.policy}`;
+  if (t.iif !== undefined) s += ` iif ${t.iif}`;
+  if (t.oif !== undefined) s += ` oif ${t.oif}`;
+  if (t.mark !== undefined) s += ` mark 0x${t.mark.toString(16)}`;
+  return s;
+});
