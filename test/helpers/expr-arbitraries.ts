@@ -4,8 +4,9 @@
 import fc from 'fast-check';
 import {
   BYTEORDER_OPS, CT_DIRECTIONS, CT_KEYS, DYNSET_OPS, FIB_RESULTS, HASH_TYPES, LIMIT_TYPES, META_KEYS,
-  NUMGEN_MODES, OBJECT_TYPES, RANGE_OPS, RT_KEYS, SOCKET_KEYS, XFRM_DIRS, XFRM_KEYS, type Expr,
+  NUMGEN_MODES, RANGE_OPS, RT_KEYS, SOCKET_KEYS, XFRM_DIRS, XFRM_KEYS, type Expr,
 } from '../../src/nftables/expr/index.js';
+import { OBJECT_TYPES } from '../../src/nftables/object.js';
 
 const reg = fc.integer({ min: 0, max: 23 });
 const dataReg = fc.integer({ min: 1, max: 23 });
@@ -70,7 +71,7 @@ export const arbitraries: Record<string, fc.Arbitrary<Expr>> = {
     expr: opt(simpleStateful), flags: opt(u32),
   }).chain((d) => (d.expr ? fc.constant(clean(d)) : fc.option(fc.array(simpleStateful, { minLength: 2, maxLength: 3 }), { nil: undefined }).map((exprs) => clean({ ...d, exprs })))),
   objref: fc.oneof(
-    fc.record({ type: fc.constant('objref' as const), objType: pick(OBJECT_TYPES.slice(1) as ('counter')[]), name }),
+    fc.record({ type: fc.constant('objref' as const), objType: pick(OBJECT_TYPES), name }),
     fc.record({ type: fc.constant('objref' as const), setSreg: reg, set: name, setId: opt(u32) }).map(clean),
   ),
   limit: fc.record({ type: fc.constant('limit' as const), rate: u64, unit: fc.integer({ min: 1, max: 604800 }), burst: opt(u32), limitType: opt(pick(LIMIT_TYPES)), flags: opt(u32) }).map(clean),

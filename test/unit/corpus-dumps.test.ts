@@ -9,11 +9,25 @@ import { join } from 'node:path';
 import { AttrWriter } from '../../src/netlink/attr.js';
 import { parseMessages } from '../../src/netlink/message.js';
 import { decodeRule, encodeRule, formatRule } from '../../src/nftables/rule.js';
-import { corpusRules, exprKinds, ruleLines } from '../helpers/corpus.js';
+import { corpusRules, exprKinds, ruleLines } from '../helpers/corpus-sample.js';
+import type { Expr } from '../../src/nftables/expr/index.js';
 
 const fixture = JSON.parse(readFileSync(join(process.cwd(), 'test', 'fixtures', 'corpus-dumps.json'), 'utf8')) as {
   records: { id: string; messages: string[] }[];
 };
+/** What is sent back for a dumped expression: values the kernel dumps but refuses on input are left out. */
+function asSent(e: Expr): Expr {
+  if (e.type === 'dynset' && (e.timeout === 0 || e.timeout === 0n)) {
+    const { timeout: _t, ...rest } = e;
+    return rest;
+  }
+  if (e.type === 'osf' && e.flags === 0) {
+    const { flags: _f, ...rest } = e;
+    return rest;
+  }
+  return e;
+}
+
 const byId = new Map(corpusRules().map((r) => [r.id, r]));
 
 test('the sample covers every kind of this branch found in the corpus', () => {
@@ -40,7 +54,7 @@ for (const f of fixture.records) {
         encodeRule(w, rule);
         w.endMessage(s);
         const again = decodeRule(parseMessages(w.finish(), 0, w.pos)[0]!);
-        assert.deepEqual(again, rule);
+        assert.deepEqual(again, { ...rule, exprs: rule.exprs.map(asSent) });
       }
     }
     assert.deepEqual(text, ruleLines(record));

@@ -6,6 +6,7 @@ import { DecodeError, ValidationError } from '../../errors.js';
 import { attrLen, attrType, attrU32, checkEnum, checkReg, checkString, checkU32, enumName, enumValue } from './common.js';
 import { registerExpr } from './registry.js';
 import type { ExprExtras } from './types.js';
+import { OBJECT_TYPE_IDS, type ObjectType } from '../object.js';
 
 export const NFTA_OBJREF_IMM_TYPE = 1;
 export const NFTA_OBJREF_IMM_NAME = 2;
@@ -13,11 +14,12 @@ export const NFTA_OBJREF_SET_SREG = 3;
 export const NFTA_OBJREF_SET_NAME = 4;
 export const NFTA_OBJREF_SET_ID = 5;
 
-/** NFT_OBJECT_* in kernel order (0 is unspecified). */
-export const OBJECT_TYPES = [
-  '', 'counter', 'quota', 'ct-helper', 'limit', 'connlimit', 'tunnel', 'ct-timeout', 'secmark', 'ct-expect', 'synproxy',
-] as const;
-export type ObjectType = Exclude<(typeof OBJECT_TYPES)[number], ''>;
+/** Object type names indexed by NFT_OBJECT_* (0 is unspecified), the same names objects use. */
+const OBJECT_TYPES: readonly string[] = (() => {
+  const names: string[] = [''];
+  for (const [name, id] of Object.entries(OBJECT_TYPE_IDS)) names[id] = name;
+  return names;
+})();
 
 export interface ObjrefExpr extends ExprExtras {
   type: 'objref';
@@ -61,7 +63,7 @@ export const objrefCodec = registerExpr<ObjrefExpr>({
       switch (attrType(buf, p)) {
         case NFTA_OBJREF_IMM_TYPE: {
           const t = enumName(OBJECT_TYPES, attrU32(buf, p, l, 'NFTA_OBJREF_IMM_TYPE', path));
-          e.objType = t === '' ? 0 : t;
+          e.objType = t === '' ? 0 : (t as ObjectType | number);
           break;
         }
         case NFTA_OBJREF_IMM_NAME: e.name = readCString(buf, p + 4, p + l); break;

@@ -24,6 +24,23 @@ import type { SocketExpr } from './socket.js';
 import type { FibExpr } from './fib.js';
 import type { OsfExpr } from './osf.js';
 import type { XfrmExpr } from './xfrm.js';
+import type { ExthdrExpr } from './exthdr.js';
+import type { InnerExpr } from './inner.js';
+import type { NatExpr } from './nat.js';
+import type { MasqExpr } from './masq.js';
+import type { RedirExpr } from './redir.js';
+import type { RejectExpr } from './reject.js';
+import type { TproxyExpr } from './tproxy.js';
+import type { SynproxyExpr } from './synproxy.js';
+import type { DupExpr } from './dup.js';
+import type { FwdExpr } from './fwd.js';
+import type { QueueExpr } from './queue.js';
+import type { NotrackExpr } from './notrack.js';
+import type { FlowOffloadExpr } from './flow_offload.js';
+import type { TunnelExpr } from './tunnel.js';
+import type { LogExpr } from './log.js';
+import type { MatchExpr } from './match.js';
+import type { TargetExpr } from './target.js';
 
 /** An expression this library does not know (or could not parse), kept as the raw NFTA_EXPR_DATA payload. */
 export interface UnknownExpr {
@@ -66,4 +83,21 @@ export type Expr =
   | FibExpr
   | OsfExpr
   | XfrmExpr
+  | ExthdrExpr
+  | InnerExpr
+  | NatExpr
+  | MasqExpr
+  | RedirExpr
+  | RejectExpr
+  | TproxyExpr
+  | SynproxyExpr
+  | DupExpr
+  | FwdExpr
+  | QueueExpr
+  | NotrackExpr
+  | FlowOffloadExpr
+  | TunnelExpr
+  | LogExpr
+  | MatchExpr
+  | TargetExpr
   | UnknownExpr;
