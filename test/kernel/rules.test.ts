@@ -333,10 +333,36 @@ describe('rules in the kernel', () => {
     }
   });
 
+  test('typed operands: nft lists the rule written with values as it would have written it', async () => {
+    await fresh();
+    const tx = nft.transaction();
+    tx.addRule({
+      ...T, chain: 'c',
+      exprs: [
+        { type: 'payload', base: 'network', offset: 16, len: 4, dreg: 1 },
+        { type: 'cmp', op: 'eq', sreg: 1, data: '10.0.1.2' },
+        { type: 'meta', key: 'l4proto', dreg: 1 },
+        { type: 'cmp', op: 'eq', sreg: 1, data: 'tcp' },
+        { type: 'payload', base: 'transport', offset: 2, len: 2, dreg: 1 },
+        { type: 'range', op: 'eq', sreg: 1, from: 8000, to: 8080 },
+        { type: 'ct', key: 'state', dreg: 1 },
+        { type: 'bitwise', sreg: 1, dreg: 1, len: 4, mask: 'established,related', xor: 0 },
+        { type: 'cmp', op: 'neq', sreg: 1, data: 0 },
+        { type: 'immediate', dreg: 1, data: 0x4000 },
+        { type: 'meta', key: 'mark', sreg: 1 },
+        { type: 'immediate', dreg: 0, data: { verdict: 'jump', chain: 'x' } },
+      ],
+    });
+    await tx.commit();
+    assert.match(await ns.nft(['list', 'chain', 'ip', T.table, 'c']),
+      /\t\tip daddr 10\.0\.1\.2 tcp dport 8000-8080 ct state established,related meta mark set 0x00004000 jump x\n/);
+  });
+
   test('invalid rules are refused before anything is sent, naming the field', async () => {
     const tx = nft.transaction();
     assert.throws(() => tx.addRule({ ...T, chain: 'c', exprs: [{ type: 'meta', key: 'nope' as 'mark', dreg: 1 }] }), /exprs\[0\]\.key: unknown meta key/);
     assert.throws(() => tx.addRule({ ...T, chain: 'c', exprs: [{ type: 'cmp', op: 'eq', sreg: 1, data: new Uint8Array(17) }] }), /exprs\[0\]\.data/);
+    assert.throws(() => tx.addRule({ ...T, chain: 'c', exprs: [{ type: 'payload', base: 'network', offset: 12, len: 4, dreg: 1 }, { type: 'cmp', op: 'eq', sreg: 1, data: '10.0.0.300' }] }), /exprs\[1\]\.data/);
     assert.throws(() => tx.addRule({ ...T, chain: '', exprs: [] }), /chain: must be a non-empty string/);
     assert.throws(() => tx.addRule(marked(1), { after: 5, before: 6 }), /placement: give after or before/);
     assert.throws(() => tx.replaceRule({ ...marked(1), handle: -1 }), /handle/);

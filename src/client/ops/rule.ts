@@ -7,7 +7,7 @@ import { ValidationError } from '../../errors.js';
 import { hostU16 } from '../../netlink/attr.js';
 import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_REPLACE } from '../../netlink/constants.js';
 import { NFT_MSG_DELRULE, NFT_MSG_DESTROYRULE, NFT_MSG_NEWRULE } from '../../nftables/constants.js';
-import { formatExpr, validateExprs } from '../../nftables/expr/index.js';
+import { formatExpr, resolveValues, validateExprs, type Expr, type ExprInput } from '../../nftables/expr/index.js';
 import { encodeRule, NFTA_RULE_CHAIN, NFTA_RULE_HANDLE, NFTA_RULE_ID, NFTA_RULE_TABLE, type Rule } from '../../nftables/rule.js';
 import type { BatchBuilder, MessageRecord } from '../batch.js';
 import { checkComment, checkFamily, checkHandle, checkName, checkUserdata, echoFlag, labelOf, Op, type Operation } from '../operation.js';
@@ -17,7 +17,12 @@ import { checkComment, checkFamily, checkHandle, checkName, checkUserdata, echoF
  * (what only the kernel decides, like `position` in dumps, is not sent). The
  * chain is named, or given by `chainId` for a chain of the same transaction.
  */
-export type RuleSpec = Omit<Rule, 'id' | 'positionId' | 'position' | 'chain'> & { chain?: string; position?: number };
+export type RuleSpec = Omit<Rule, 'id' | 'positionId' | 'position' | 'chain' | 'exprs'> & {
+  chain?: string;
+  position?: number;
+  /** The expressions; cmp, range, bitwise and immediate operands may be typed values (see expr/values.ts). */
+  exprs: ExprInput[];
+};
 
 /** Where a new rule goes, relative to another rule of its chain. */
 export interface RulePlacement {
@@ -42,7 +47,8 @@ export function batchIdOf(op: { index: number }): number {
   return op.index + 1;
 }
 
-export function validateRuleSpec(r: RuleSpec, op: string): void {
+/** Validates a rule; returns its expressions with typed values written as bytes. */
+export function validateRuleSpec(r: RuleSpec, op: string): Expr[] {
   if (typeof r !== 'object' || r === null) throw new ValidationError('rule', 'must be a rule object { family, table, chain, exprs }', op);
   checkFamily(r.family, op);
   checkName('table', r.table, op);
@@ -50,12 +56,14 @@ export function validateRuleSpec(r: RuleSpec, op: string): void {
   if (r.chainId !== undefined && (!Number.isInteger(r.chainId) || r.chainId < 0 || r.chainId > 0xffffffff)) {
     throw new ValidationError('chainId', 'must be a u32 in-batch chain id', op);
   }
-  validateExprs(r.exprs, 'exprs', op);
+  const exprs = resolveValues(r.exprs, 'exprs', op);
+  validateExprs(exprs, 'exprs', op);
   checkComment(r.comment, op);
   checkUserdata(r.userdata, op);
   if (r.compat !== undefined && (typeof r.compat !== 'object' || r.compat === null || !Number.isInteger(r.compat.proto) || !Number.isInteger(r.compat.flags))) {
     throw new ValidationError('compat', 'must be { proto, flags } integers', op);
   }
+  return exprs;
 }
 
 export class AddRuleOp extends Op<RuleSpec> {
@@ -64,13 +72,15 @@ export class AddRuleOp extends Op<RuleSpec> {
   private readonly append: boolean;
   private readonly positionHandle: number | undefined;
   private readonly positionOp: AddRuleOp | undefined;
+  /** The expressions as sent (typed values written as bytes). */
+  readonly exprs: Expr[];
   /** Each expression's start in the last encoding, then the end of the last one (from the message start). */
   private exprOffsets: number[] = [];
 
   constructor(kind: RuleOpKind, r: RuleSpec, placement: RulePlacement, ops: readonly Op[]) {
     const label = labelOf(kind, r?.family, r?.table, r?.chain ?? (r?.chainId !== undefined ? `chain id ${r.chainId}` : undefined))
       + (kind === 'replaceRule' && r?.handle !== undefined ? ` handle ${r.handle}` : '');
-    validateRuleSpec(r, label);
+    const exprs = validateRuleSpec(r, label);
     if (typeof placement !== 'object' || placement === null) throw new ValidationError('placement', 'must be { after } or { before }', label);
     const { after, before } = placement;
     if (after !== undefined && before !== undefined) throw new ValidationError('placement', 'give after or before, not both', label);
@@ -90,6 +100,7 @@ export class AddRuleOp extends Op<RuleSpec> {
       positionOp = ref;
     }
     super(kind, r, label);
+    this.exprs = exprs;
     // add: at the end, or right after the reference; insert: at the head, or right before it.
     this.append = kind === 'addRule' ? before === undefined : after !== undefined;
     this.positionHandle = positionHandle;
@@ -107,7 +118,7 @@ export class AddRuleOp extends Op<RuleSpec> {
       table: r.table,
       // Without a name the chain goes by chainId alone.
       chain: r.chain as string,
-      exprs: r.exprs,
+      exprs: this.exprs,
     };
     if (replace) rule.handle = r.handle!;
     if (r.chainId !== undefined) rule.chainId = r.chainId;
@@ -141,7 +152,7 @@ export class AddRuleOp extends Op<RuleSpec> {
   override detail(rec: MessageRecord, offset: number): string | undefined {
     const i = this.expressionAt(rec, offset);
     if (i === undefined) return undefined;
-    const e = this.object.exprs[i];
+    const e = this.exprs[i];
     return e ? `expression #${i}: ${formatExpr(e)}` : `expression #${i}`;
   }
 }

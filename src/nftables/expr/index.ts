@@ -44,3 +44,4 @@ export * from './tunnel.js';
 export * from './log.js';
 export * from './match.js';
 export * from './target.js';
+export * from './values.js';
