@@ -36,14 +36,33 @@ export class AttrWriter {
     this.buf = next;
   }
 
+  // Byte stores rather than Buffer's write methods: these run for every
+  // attribute header of a batch, and the methods' range checks cost more than
+  // the stores (reserve() has made the room already).
   private hostU16(off: number, v: number): void {
-    if (HOST_LE) this.buf.writeUInt16LE(v, off);
-    else this.buf.writeUInt16BE(v, off);
+    const b = this.buf;
+    if (HOST_LE) {
+      b[off] = v & 0xff;
+      b[off + 1] = (v >>> 8) & 0xff;
+    } else {
+      b[off] = (v >>> 8) & 0xff;
+      b[off + 1] = v & 0xff;
+    }
   }
 
   private hostU32(off: number, v: number): void {
-    if (HOST_LE) this.buf.writeUInt32LE(v >>> 0, off);
-    else this.buf.writeUInt32BE(v >>> 0, off);
+    const b = this.buf;
+    if (HOST_LE) {
+      b[off] = v & 0xff;
+      b[off + 1] = (v >>> 8) & 0xff;
+      b[off + 2] = (v >>> 16) & 0xff;
+      b[off + 3] = (v >>> 24) & 0xff;
+    } else {
+      b[off] = (v >>> 24) & 0xff;
+      b[off + 1] = (v >>> 16) & 0xff;
+      b[off + 2] = (v >>> 8) & 0xff;
+      b[off + 3] = v & 0xff;
+    }
   }
 
   /**
@@ -94,6 +113,7 @@ export class AttrWriter {
 
   private header(type: number, payloadLen: number): number {
     const total = NLA_HDRLEN + payloadLen;
+    if (total > NLA_MAX_LEN) throw new RangeError(`attribute of ${total} bytes exceeds the netlink limit of ${NLA_MAX_LEN}`);
     this.reserve(align4(total));
     const p = this.pos;
     this.hostU16(p, total);
@@ -123,7 +143,11 @@ export class AttrWriter {
   /** Big-endian u32 (signed values are sent as their two's complement). */
   u32(type: number, v: number): void {
     const p = this.header(type, 4);
-    this.buf.writeUInt32BE(v >>> 0, p);
+    const b = this.buf;
+    b[p] = (v >>> 24) & 0xff;
+    b[p + 1] = (v >>> 16) & 0xff;
+    b[p + 2] = (v >>> 8) & 0xff;
+    b[p + 3] = v & 0xff;
     this.pos = p + 4;
   }
 
@@ -151,18 +175,36 @@ export class AttrWriter {
     // Reserve the worst case, write, then fix the header with the real size.
     this.reserve(NLA_HDRLEN + s.length * 3 + 4);
     const p = this.pos;
-    const n = this.buf.write(s, p + NLA_HDRLEN, 'utf8');
+    const b = this.buf;
+    // Names are short and ASCII: storing the characters beats the UTF-8 encoder's call.
+    let n = 0;
+    if (s.length <= 32) {
+      for (; n < s.length; n++) {
+        const c = s.charCodeAt(n);
+        if (c >= 0x80) break;
+        b[p + NLA_HDRLEN + n] = c;
+      }
+    }
+    if (n < s.length) n = b.write(s, p + NLA_HDRLEN, 'utf8');
     this.buf[p + NLA_HDRLEN + n] = 0;
     const total = NLA_HDRLEN + n + 1;
+    if (total > NLA_MAX_LEN) throw new RangeError(`attribute of ${total} bytes exceeds the netlink limit of ${NLA_MAX_LEN}`);
     this.hostU16(p, total);
     this.hostU16(p + 2, type);
     this.pad(p + total);
   }
 
   bytes(type: number, data: Uint8Array): void {
-    const p = this.header(type, data.length);
-    this.buf.set(data, p);
-    this.pad(p + data.length);
+    const n = data.length;
+    const p = this.header(type, n);
+    // Operands are a few bytes: a loop beats set()'s call for them.
+    if (n <= 16) {
+      const b = this.buf;
+      for (let i = 0; i < n; i++) b[p + i] = data[i]!;
+    } else {
+      this.buf.set(data, p);
+    }
+    this.pad(p + n);
   }
 
   /** Appends raw, already-encoded attribute bytes (kept from a decode). */

@@ -123,13 +123,13 @@ export function decodeExpr(buf: Uint8Array, start: number, end: number, path: st
     p += (len + 3) & ~3;
   }
   if (nameStart < 0) throw new DecodeError('expression without NFTA_EXPR_NAME', start, path);
-  const codec = codecForNameBytes(buf, nameStart, nameEnd);
-  if (codec && (dataStart >= 0 || codec.noData)) {
+  const entry = codecForNameBytes(buf, nameStart, nameEnd);
+  if (entry !== undefined && (dataStart >= 0 || entry.noData)) {
     try {
-      return dataStart >= 0 ? codec.decode(buf, dataStart, dataEnd, path) : codec.decode(buf, start, start, path);
+      return dataStart >= 0 ? entry.decode(buf, dataStart, dataEnd, path) : entry.decode(buf, start, start, path);
     } catch (err) {
       if (!(err instanceof DecodeError)) throw err;
-      const u: UnknownExpr = { type: 'unknown', name: codec.name, decodeError: err.message };
+      const u: UnknownExpr = { type: 'unknown', name: entry.name, decodeError: err.message };
       if (dataStart >= 0) u.data = copyBytes(buf, dataStart, dataEnd);
       return u;
     }
@@ -140,35 +140,47 @@ export function decodeExpr(buf: Uint8Array, start: number, end: number, path: st
 }
 
 // Expression names are matched on their bytes: building a string for every
-// expression of a large dump costs more than the rest of the lookup.
-const byNameHash = new Map<number, { bytes: Uint8Array; codec: ExprCodec<any> }[]>();
+// expression of a large dump costs more than the rest of the lookup. Buckets
+// are picked by length and two bytes; the bytes are then compared in full.
+const NAME_BUCKETS = 256;
 
-function nameHash(buf: Uint8Array, s: number, n: number): number {
-  let h = n;
-  for (let i = 0; i < n; i++) h = (Math.imul(h, 31) + buf[s + i]!) | 0;
-  return h;
+/** One registered name; every entry has this one shape, so the hot loop's property loads stay monomorphic. */
+class NameEntry {
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly name: string,
+    readonly noData: boolean,
+    readonly decode: (buf: Uint8Array, start: number, end: number, path: string[]) => Expr,
+  ) {}
+}
+
+const byNameBucket: NameEntry[][] = Array.from({ length: NAME_BUCKETS }, () => []);
+
+function nameBucket(n: number, b0: number, bl: number): number {
+  return (n * 37 + b0 * 7 + bl) & (NAME_BUCKETS - 1);
 }
 
 function indexName(codec: ExprCodec<any>): void {
   const bytes = Buffer.from(codec.name, 'utf8');
-  const h = nameHash(bytes, 0, bytes.length);
-  const list = byNameHash.get(h) ?? [];
-  const i = list.findIndex((x) => x.codec.name === codec.name);
-  if (i >= 0) list[i] = { bytes, codec };
-  else list.push({ bytes, codec });
-  byNameHash.set(h, list);
+  const list = byNameBucket[nameBucket(bytes.length, bytes[0] ?? 0, bytes[bytes.length - 1] ?? 0)]!;
+  const entry = new NameEntry(bytes, codec.name, codec.noData === true, codec.decode.bind(codec));
+  const i = list.findIndex((x) => x.name === codec.name);
+  if (i >= 0) list[i] = entry;
+  else list.push(entry);
 }
 
-/** The codec of the NUL-terminated name in buf[start, end), without decoding it to a string. */
-function codecForNameBytes(buf: Uint8Array, start: number, end: number): ExprCodec<any> | undefined {
+/** The codec entry of the NUL-terminated name in buf[start, end), without decoding it to a string. */
+function codecForNameBytes(buf: Uint8Array, start: number, end: number): NameEntry | undefined {
   let n = 0;
   while (start + n < end && buf[start + n] !== 0) n++;
-  const list = byNameHash.get(nameHash(buf, start, n));
-  if (list === undefined) return undefined;
-  outer: for (const x of list) {
-    if (x.bytes.length !== n) continue;
-    for (let i = 0; i < n; i++) if (x.bytes[i] !== buf[start + i]) continue outer;
-    return x.codec;
+  if (n === 0) return undefined;
+  const list = byNameBucket[nameBucket(n, buf[start]!, buf[start + n - 1]!)]!;
+  outer: for (let k = 0; k < list.length; k++) {
+    const x = list[k]!;
+    const b = x.bytes;
+    if (b.length !== n) continue;
+    for (let i = 0; i < n; i++) if (b[i] !== buf[start + i]) continue outer;
+    return x;
   }
   return undefined;
 }
