@@ -79,7 +79,8 @@ export type { Rule } from './nftables/rule.js';
 export { formatRule, encodeRule, decodeRule } from './nftables/rule.js';
 export type { RuleSpec, RulePlacement, RuleRef } from './client/ops/rule.js';
 export type { RuleFilter, RuleLocator } from './client/nftables.js';
-export { formatExpr, dumpedRegister, normalizeRegisters, normalizeExprRegisters } from './nftables/expr/index.js';
+export { formatExpr, dumpedRegister, normalizeRegisters, normalizeExprRegisters, resolveValues } from './nftables/expr/index.js';
+export { ruleForRecreate } from './client/transaction.js';
 export type {
   Expr, UnknownExpr, ExprExtras,
   PayloadExpr, PayloadBase, CmpExpr, CmpOp, ImmediateExpr, CounterExpr,
@@ -87,6 +88,7 @@ export type {
   RangeExpr, RangeOp, LookupExpr, DynsetExpr, DynsetOp, ObjrefExpr, LimitExpr, LimitType,
   QuotaExpr, ConnlimitExpr, LastExpr, HashExpr, HashType, NumgenExpr, NumgenMode, RtExpr, RtKey,
   SocketExpr, SocketKey, FibExpr, FibResult, OsfExpr, XfrmExpr, XfrmKey, XfrmDir,
+  ExprInput, ExprValue, TypedCmpExpr, TypedRangeExpr, TypedBitwiseExpr, TypedImmediateExpr,
 } from './nftables/expr/index.js';
 export type { DataValue, Verdict, VerdictCode } from './nftables/data.js';
 export { Monitor, generationAfter } from './client/monitor.js';
