@@ -30,6 +30,10 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
+function cpuMs(u: NodeJS.CpuUsage): number {
+  return (u.user + u.system) / 1000;
+}
+
 export function kubeProxyChain(n: number): string {
   const lines = ['table ip kp {', '  chain x { }', '  chain c {'];
   for (let i = 0; i < n; i++) {
@@ -62,6 +66,8 @@ async function main(): Promise<void> {
     };
 
     const kernel: number[] = [];
+    const kernelCpu: number[] = [];
+    const listingCpu: number[] = [];
     const listing: number[] = [];
     const decodeInListing: number[] = [];
     const nftText: number[] = [];
@@ -73,6 +79,7 @@ async function main(): Promise<void> {
     await nft.listRules({ family: 'ip', table: 'kp', chain: 'c' });
     for (let round = 0; round < ROUNDS; round++) {
       let t0 = performance.now();
+      let c0 = process.cpuUsage();
       let b = 0;
       let n = 0;
       await nft.dump(NFT_MSG_GETRULE, 'ip', filter, (m) => {
@@ -80,10 +87,12 @@ async function main(): Promise<void> {
         n++;
       });
       kernel.push(performance.now() - t0);
+      kernelCpu.push(cpuMs(process.cpuUsage(c0)));
       bytes = b;
 
       // What listRules does, with the decoding timed apart.
       t0 = performance.now();
+      c0 = process.cpuUsage();
       let dec = 0;
       const out: Rule[] = [];
       await nft.dump(NFT_MSG_GETRULE, 'ip', filter, (m) => {
@@ -92,6 +101,7 @@ async function main(): Promise<void> {
         dec += performance.now() - d0;
       });
       listing.push(performance.now() - t0);
+      listingCpu.push(cpuMs(process.cpuUsage(c0)));
       decodeInListing.push(dec);
       count = out.length;
       if (count !== RULES || n !== RULES) throw new Error(`listed ${count}/${n} rules, expected ${RULES}`);
@@ -135,6 +145,8 @@ async function main(): Promise<void> {
         nftlinkListingTimed: +l.toFixed(1),
         decodeWithinListing: +median(decodeInListing).toFixed(1),
         decodeOnly: +median(decodeOnly).toFixed(1),
+        kernelDumpCpu: +median(kernelCpu).toFixed(1),
+        listingCpu: +median(listingCpu).toFixed(1),
         nftList: +median(nftText).toFixed(1),
         nftJsonList: +median(nftJson).toFixed(1),
         ipNetnsExecAlone: +median(spawn).toFixed(1),
@@ -151,8 +163,11 @@ async function main(): Promise<void> {
     console.log(`  kernel dump (received, not decoded) ${k.toFixed(1)} ms`);
     console.log(`  nftlink listRules                   ${a.toFixed(1)} ms = ${(a / k).toFixed(2)}x the kernel's dump (target <= 1.25x)`);
     console.log(`    of which decoding (main thread)   ${median(decodeInListing).toFixed(1)} ms of a ${l.toFixed(1)} ms timed listing; receiving overlaps it on the thread pool`);
+    console.log(`  CPU (user+sys, all threads): kernel dump ${median(kernelCpu).toFixed(1)} ms, listing ${median(listingCpu).toFixed(1)} ms`);
     console.log(`  nft list chain                      ${median(nftText).toFixed(1)} ms = ${(median(nftText) / a).toFixed(2)}x nftlink`);
     console.log(`  nft -j list chain                   ${median(nftJson).toFixed(1)} ms = ${(median(nftJson) / a).toFixed(2)}x nftlink`);
+    const load = (await import('node:os')).loadavg()[0]!;
+    console.log(`  (machine load average ${load.toFixed(1)} on ${(await import('node:os')).cpus().length} CPUs)`);
     console.log(`  (ip netns exec alone                ${median(spawn).toFixed(1)} ms, included in the nft figures)`);
     console.log(`  decoder alone: ${median(decodeOnly).toFixed(1)} ms = ${result.decodeRulesPerSecond.toLocaleString('en')} rules/s`);
     if (jsonOut) writeFileSync(jsonOut, JSON.stringify(result, null, 1) + '\n');
