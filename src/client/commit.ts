@@ -44,8 +44,8 @@ export interface CommitResult {
   timings: CommitTimings;
 }
 
-/** Above this many operations, encoding yields to the event loop now and then. */
-const YIELD_EVERY_OPS = 2000;
+/** Encoding looks at the clock every this many operations, and yields to the event loop after this long. */
+const YIELD_CHECK_OPS = 256;
 const YIELD_AFTER_MS = 8;
 
 export function encodeGetGen(seq: number): Buffer {
@@ -67,7 +67,7 @@ export async function encodeBatch(ops: readonly Op[], firstSeq: number, opts: Co
   for (let i = 0; i < ops.length; i++) {
     b.currentOp = i;
     ops[i]!.encode(b, opts.echo);
-    if (i % YIELD_EVERY_OPS === YIELD_EVERY_OPS - 1 && performance.now() - sliceStart > YIELD_AFTER_MS) {
+    if (i % YIELD_CHECK_OPS === YIELD_CHECK_OPS - 1 && performance.now() - sliceStart > YIELD_AFTER_MS) {
       await yieldToLoop();
       sliceStart = performance.now();
     }
