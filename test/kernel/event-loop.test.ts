@@ -1,5 +1,6 @@
 // The event loop stays free: a commit of 5000 operations, and listing them
-// back, never hold the loop for 50 ms. Measured with a 1 ms timer.
+// back, never hold the loop for 50 ms. Measured with a 1 ms timer and the
+// loop thread's own scheduler statistics.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,50 +13,66 @@ import { withClient } from './util.js';
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-/** Milliseconds this thread has spent waiting for a CPU (runnable, not running). */
-function runQueueWaitMs(): number {
-  return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[1]) / 1e6;
+/** This thread's CPU time and run-queue wait, in ms (/proc/thread-self/schedstat). */
+function schedstat(): { run: number; wait: number } {
+  const [run, wait] = readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ');
+  return { run: Number(run) / 1e6, wait: Number(wait) / 1e6 };
 }
 
 interface Stall {
-  /** Longest gap between two ticks of a 1 ms timer. */
+  /** Longest wall-clock gap between two ticks of a 1 ms timer. */
   gapMs: number;
-  /** The same gap without the time the main thread waited for a CPU: how long something in the process held the loop. */
-  blockedMs: number;
+  /** Most CPU time the loop thread used between two ticks: work that held the loop. */
+  busyMs: number;
+  /** Share of the measured time the loop thread spent waiting for a CPU. */
+  contention: number;
 }
 
 /**
- * Runs fn while a 1 ms timer watches the event loop. The machine is shared
- * (2 vCPUs, other jobs, a non-preemptible kernel), so the thread may simply
- * not be scheduled; the scheduler's run-queue wait, read from
- * /proc/thread-self/schedstat, tells that apart from the loop being blocked.
+ * Runs fn while a 1 ms timer watches the event loop, and reports the longest
+ * stretch the loop thread worked without coming back to the loop (its CPU
+ * time between two ticks, kernel time of its syscalls included). The
+ * wall-clock gap says the same only on a quiet machine: this one is shared
+ * (2 vCPUs, other jobs, a non-preemptible kernel), where a gap also holds
+ * run-queue waits and waits for V8's GC helper threads, which are starved the
+ * same way.
  */
 async function longestStall(fn: () => Promise<unknown>): Promise<Stall> {
+  const worst: Stall = { gapMs: 0, busyMs: 0, contention: 0 };
   let last = performance.now();
-  let lastWait = runQueueWaitMs();
-  const worst: Stall = { gapMs: 0, blockedMs: 0 };
+  let lastStat = schedstat();
   const tick = (): void => {
     const now = performance.now();
-    const wait = runQueueWaitMs();
-    const gap = now - last;
-    worst.gapMs = Math.max(worst.gapMs, gap);
-    worst.blockedMs = Math.max(worst.blockedMs, gap - (wait - lastWait));
+    const stat = schedstat();
+    worst.gapMs = Math.max(worst.gapMs, now - last);
+    worst.busyMs = Math.max(worst.busyMs, stat.run - lastStat.run);
     last = now;
-    lastWait = wait;
+    lastStat = stat;
   };
   const timer = setInterval(tick, 1);
   try {
     // Garbage left by earlier work is not this measurement's.
     gc();
     await new Promise((r) => setTimeout(r, 5));
-    last = performance.now();
-    lastWait = runQueueWaitMs();
+    const t0 = performance.now();
+    const s0 = schedstat();
+    last = t0;
+    lastStat = s0;
     await fn();
     tick();
+    worst.contention = (schedstat().wait - s0.wait) / (performance.now() - t0);
   } finally {
     clearInterval(timer);
   }
   return worst;
+}
+
+function checkStall(t: { diagnostic(m: string): void }, what: string, s: Stall): void {
+  t.diagnostic(`${what}: loop thread busy at most ${s.busyMs.toFixed(1)} ms between ticks; longest timer gap ${s.gapMs.toFixed(1)} ms; ` +
+    `${(s.contention * 100).toFixed(0)}% of the time waiting for a CPU`);
+  assert.ok(s.busyMs < 50, `${what}: the loop thread worked ${s.busyMs.toFixed(1)} ms without yielding`);
+  // When the machine is quiet enough for wall time to mean something, it must agree.
+  if (s.contention < 0.1) assert.ok(s.gapMs < 50, `${what}: the timer waited ${s.gapMs.toFixed(1)} ms on a quiet machine`);
 }
 
 test('the event loop stays free: a commit of 5000 operations never blocks it for 50 ms', (t) =>
@@ -66,26 +83,27 @@ test('the event loop stays free: a commit of 5000 operations never blocks it for
     for (let i = 0; i < 2000; i++) warm.addChain({ family: 'inet', table: 'warm', name: `w${i}` });
     await warm.commit();
 
+    // Base chains on five hooks: each one makes the kernel register a hook,
+    // so the batch is heavy kernel work (hundreds of ms inside sendmsg).
+    const hooks = ['prerouting', 'input', 'forward', 'output', 'postrouting'] as const;
     const tx = nft.transaction();
     tx.addTable({ family: 'inet', name: 'big' });
     const ops = [];
     for (let i = 1; i < 5000; i++) {
-      ops.push(tx.addChain({ family: 'inet', table: 'big', name: `service-${i}-ns/svc/tcp/p${i}`, ...(i % 10 === 0 ? { hook: { hook: 'input' as const, priority: i } } : {}) }));
+      ops.push(tx.addChain({
+        family: 'inet', table: 'big', name: `service-${i}-ns/svc/tcp/p${i}`, hook: { hook: hooks[i % 5]!, priority: i }, comment: `service ${i}`,
+      }));
     }
     assert.equal(tx.size, 5000);
-    const stall = await longestStall(() => tx.commit());
-    t.diagnostic(`commit of 5000: loop blocked at most ${stall.blockedMs.toFixed(1)} ms (longest timer gap ${stall.gapMs.toFixed(1)} ms)`);
-    assert.ok(stall.blockedMs < 50, `the event loop was blocked for ${stall.blockedMs.toFixed(1)} ms (longest gap ${stall.gapMs.toFixed(1)} ms)`);
+    checkStall(t, 'commit of 5000 operations', await longestStall(() => tx.commit()));
     assert.ok(ops.every((o) => typeof o.handle === 'number'), 'every handle came back');
     assert.equal((await ns.nft('list table inet big')).match(/^\tchain /gm)?.length, 4999);
 
-    // Listing them back is a long dump; it must not stall the loop either.
+    // Listing them back is a long dump; it must not hold the loop either.
     let listed = 0;
-    const listStall = await longestStall(async () => {
+    checkStall(t, 'listRuleset of 7000 chains', await longestStall(async () => {
       listed = (await nft.listRuleset()).chains.length;
-    });
+    }));
     assert.equal(listed, 4999 + 2000);
-    t.diagnostic(`listRuleset of 7000 chains: loop blocked at most ${listStall.blockedMs.toFixed(1)} ms (longest timer gap ${listStall.gapMs.toFixed(1)} ms)`);
-    assert.ok(listStall.blockedMs < 50, `listRuleset blocked the event loop for ${listStall.blockedMs.toFixed(1)} ms (longest gap ${listStall.gapMs.toFixed(1)} ms)`);
   }, 'loop'));
 
