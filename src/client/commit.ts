@@ -195,9 +195,14 @@ function failuresToError(
         f.label = op.label;
         if (e.offset !== undefined && e.offset >= 16 && rec.start + e.offset < rec.end) {
           const path = attributePath(batch, rec.start, rec.end, e.offset);
+          // Lists split over several messages: number their items within the operation.
+          const item = rec.firstItem ? path.find((s) => s.name === 'element' && s.index !== undefined) : undefined;
+          if (item) item.index! += rec.firstItem!;
           if (path.length) f.attribute = formatPath(path);
           const d = op.detail(rec, e.offset);
           if (d) f.detail = d;
+          const x = op.expressionAt(rec, e.offset);
+          if (x !== undefined) f.expression = x;
         } else if (e.offset === undefined && rec === b.records[0] && ops.length > 1) {
           f.detail = 'the kernel reports failures of the commit as a whole against the first message';
         }
