@@ -344,3 +344,24 @@ test('a committed transaction cannot be reused; a refused one can be fixed and s
     assert.throws(() => tx.addTable({ family: 'ip', name: 'x' }), { code: 'ERR_NFTLINK_TRANSACTION_STATE' });
     await assert.rejects(tx.commit(), { code: 'ERR_NFTLINK_TRANSACTION_STATE' });
   }));
+
+test('base chain counters: set when created, read back, counting loopback traffic; chain flags', () =>
+  withClient(async (nft, ns) => {
+    const tx = nft.transaction();
+    tx.addTable({ family: 'ip', name: 't' });
+    tx.addChain({ family: 'ip', table: 't', name: 'out', hook: { hook: 'output', priority: 0 }, counters: { packets: 5, bytes: 300 } });
+    tx.addChain({ family: 'ip', table: 't', name: 'hw', hook: { hook: 'output', priority: 5 }, flags: ['hw-offload'] });
+    await tx.commit();
+    const before = await nft.getChain({ family: 'ip', table: 't', name: 'out' });
+    assert.deepEqual(before.counters, { packets: 5, bytes: 300 });
+    assert.deepEqual((await nft.getChain({ family: 'ip', table: 't', name: 'hw' })).flags, ['base', 'hw-offload']);
+    assert.match(await ns.listRuleset(), /chain hw \{\n\t\ttype filter hook output priority filter \+ 5; policy accept; flags offload;/);
+    // Three UDP datagrams over loopback, from inside the namespace.
+    const r = await ns.exec('bash', ['-c', 'for i in 1 2 3; do echo hello > /dev/udp/127.0.0.1/9; done']);
+    assert.equal(r.code, 0, r.stderr);
+    // Each datagram (IP 20 + UDP 8 + "hello\n" 6 = 34 bytes) goes out, and so
+    // does the ICMP port-unreachable it provokes (IP 20 + ICMP 8 + the 34
+    // quoted bytes = 62); loopback is exempt from ICMP rate limiting.
+    const after = await nft.getChain({ family: 'ip', table: 't', name: 'out' });
+    assert.deepEqual(after.counters, { packets: 5 + 3 + 3, bytes: 300 + 3 * 34 + 3 * 62 });
+  }));
