@@ -61,7 +61,8 @@ export function encodeGetGen(seq: number): Buffer {
  * numbers start at `firstSeq`. Long batches yield to the event loop now and then.
  */
 export async function encodeBatch(ops: readonly Op[], firstSeq: number, opts: CommitOptions): Promise<BatchBuilder> {
-  const b = new BatchBuilder(firstSeq, Math.min(64 << 20, Math.max(4096, ops.length * 128)));
+  // Small batches start below 4 KiB, where Buffer.allocUnsafe takes from its pool.
+  const b = new BatchBuilder(firstSeq, Math.min(64 << 20, Math.max(512, ops.length * 160)));
   b.begin(opts.generation);
   let sliceStart = performance.now();
   for (let i = 0; i < ops.length; i++) {
