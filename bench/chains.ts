@@ -1,7 +1,7 @@
 // First benchmark: adding chains, nftlink against nft, side by side in one run,
 // inside a throwaway network namespace.
 //
-//   npm run bench:chains [-- --ops 1000 --file-runs 11 --json out.json]
+//   npm run bench:chains [-- --ops 1000 --nft-ops 1000 --file-runs 11 --warmup 2000 --json out.json]
 //
 // Compared, each starting from an empty table:
 //   1. nftlink: N transactions of one operation each (add a chain), one socket;
@@ -28,13 +28,15 @@ interface Options {
   ops: number;
   nftOps: number;
   fileRuns: number;
+  /** One-operation commits before measuring. */
+  warmup: number;
   json?: string;
   /** The namespace file the inner part must be running in. */
   netns?: string;
 }
 
 function parseArgs(argv: string[]): Options & { inner: boolean } {
-  const o: Options & { inner: boolean } = { ops: 1000, nftOps: 1000, fileRuns: 11, inner: false };
+  const o: Options & { inner: boolean } = { ops: 1000, nftOps: 1000, fileRuns: 11, warmup: 2000, inner: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const num = (): number => {
@@ -45,10 +47,11 @@ function parseArgs(argv: string[]): Options & { inner: boolean } {
     if (a === '--ops') o.ops = o.nftOps = num();
     else if (a === '--nft-ops') o.nftOps = num();
     else if (a === '--file-runs') o.fileRuns = num();
+    else if (a === '--warmup') o.warmup = num();
     else if (a === '--json') o.json = argv[++i];
     else if (a === '--inner') o.inner = true;
     else if (a === '--netns') o.netns = argv[++i];
-    else throw new Error(`unknown option ${a} (known: --ops N, --nft-ops N, --file-runs N, --json FILE)`);
+    else throw new Error(`unknown option ${a} (known: --ops N, --nft-ops N, --file-runs N, --warmup N, --json FILE)`);
   }
   return o;
 }
@@ -125,9 +128,10 @@ async function inner(o: Options): Promise<void> {
   // 1. nftlink, one operation per transaction.
   const client = await Nftables.open();
   {
-    // Warm-up outside the measurement (JIT, buffers).
+    // Warm-up outside the measurement: JIT tiers and buffers settle over the
+    // first thousand or so commits (a long-running controller is past that).
     const warm = freshTable();
-    for (let i = 0; i < 100; i++) {
+    for (let i = 0; i < o.warmup; i++) {
       const tx = client.transaction();
       tx.addChain({ family: 'inet', table: warm, name: `w${i}` });
       await tx.commit();
@@ -245,7 +249,7 @@ async function outer(o: Options): Promise<void> {
   try {
     const self = fileURLToPath(import.meta.url);
     const args = ['netns', 'exec', ns.name, process.execPath, self, '--inner', '--netns', ns.path, '--ops', String(o.ops), '--nft-ops', String(o.nftOps),
-      '--file-runs', String(o.fileRuns)];
+      '--file-runs', String(o.fileRuns), '--warmup', String(o.warmup)];
     const r = spawnSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 30 * 60_000 });
     if (r.status !== 0) throw new Error(`the benchmark failed (exit ${r.status ?? r.signal})`);
     out = r.stdout;
