@@ -1,29 +1,56 @@
 // Listing a chain of 10,000 kube-proxy-style rules, side by side in one run:
-//   kernel   the kernel's dump, received and parsed into messages, nothing decoded
+//   kernel   the kernel's dump, received and split into messages, nothing decoded
 //   nftlink  nft.listRules({ family, table, chain }): every expression decoded
 //   nft      `nft list chain`      nft -j   `nft -j list chain`
-// Rounds are interleaved; medians and ratios are reported, and for nftlink the
-// split between receiving (the kernel's dump, on the thread pool) and decoding
-// (main thread). Also the decoder alone, on the messages of one dump held in
-// memory. Everything runs in a throwaway namespace.
-// Run: node dist/bench/rules-list.js [--rules N] [--rounds R] [--json FILE]
+// Rounds are interleaved; medians and ratios are reported, with CPU time,
+// and for nftlink the split between receiving (the kernel builds the dump
+// inside recvmsg, on the thread pool) and decoding (the main thread). Also
+// the decoder alone, on one dump's messages held in memory.
+//
+//   npm run bench:rules-list [-- --rules 10000 --rounds 11 --json out.json]
+//
+// The script re-runs itself inside a throwaway namespace (`ip netns exec`), so
+// nft is spawned directly and nftlink uses the process's own namespace; the
+// inner part refuses to run in any other namespace.
 
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { Nftables } from '../src/client/nftables.js';
 import { NFT_MSG_GETRULE } from '../src/nftables/constants.js';
 import { decodeRule, NFTA_RULE_CHAIN, NFTA_RULE_TABLE, type Rule } from '../src/nftables/rule.js';
+import type { AttrWriter } from '../src/netlink/attr.js';
 import type { MessageView } from '../src/netlink/message.js';
-import { Netns, run } from '../test/helpers/netns.js';
+import { Netns } from '../test/helpers/netns.js';
 
-function arg(name: string, def: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : def;
+interface Options {
+  rules: number;
+  rounds: number;
+  json?: string;
+  netns?: string;
+  inner: boolean;
 }
-const RULES = arg('rules', 10_000);
-const ROUNDS = arg('rounds', 9);
-const jsonOut = process.argv.includes('--json') ? process.argv[process.argv.indexOf('--json') + 1] : undefined;
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { rules: 10_000, rounds: 11, inner: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const num = (): number => {
+      const v = Number(argv[++i]);
+      if (!Number.isInteger(v) || v <= 0) throw new Error(`${a} needs a positive integer`);
+      return v;
+    };
+    if (a === '--rules') o.rules = num();
+    else if (a === '--rounds') o.rounds = num();
+    else if (a === '--json') o.json = argv[++i];
+    else if (a === '--inner') o.inner = true;
+    else if (a === '--netns') o.netns = argv[++i];
+    else throw new Error(`unknown option ${a} (known: --rules N, --rounds N, --json FILE)`);
+  }
+  return o;
+}
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -34,6 +61,7 @@ function cpuMs(u: NodeJS.CpuUsage): number {
   return (u.user + u.system) / 1000;
 }
 
+/** The benchmark's ruleset: chain c of n rules jumping to x. */
 export function kubeProxyChain(n: number): string {
   const lines = ['table ip kp {', '  chain x { }', '  chain c {'];
   for (let i = 0; i < n; i++) {
@@ -43,56 +71,62 @@ export function kubeProxyChain(n: number): string {
   return lines.join('\n') + '\n';
 }
 
-async function main(): Promise<void> {
-  const ns = await Netns.create('bench');
-  const nft = await Nftables.open({ netns: ns.path });
+interface Result {
+  rules: number;
+  dumpBytes: number;
+  rounds: number;
+  /** Medians, milliseconds. */
+  wall: { kernelDump: number; listRules: number; listingTimed: number; decodeWithinListing: number; decodeOnly: number; nftList: number; nftJsonList: number };
+  /** Medians of user+sys of this process (all threads), milliseconds; nft's own CPU for the nft runs. */
+  cpu: { kernelDump: number; listRules: number; nftList: number; nftJsonList: number };
+  samples: Record<string, number[]>;
+}
+
+async function inner(o: Options): Promise<void> {
+  const here = statSync('/proc/self/ns/net');
+  const made = o.netns ? statSync(o.netns) : undefined;
+  if (!made || here.ino !== made.ino || here.dev !== made.dev) {
+    throw new Error('refusing to run outside the benchmark\'s own throwaway network namespace');
+  }
+  const load = spawnSync('nft', ['-f', '-'], { input: kubeProxyChain(o.rules), encoding: 'utf8', maxBuffer: 1 << 30 });
+  if (load.status !== 0) throw new Error(`loading the ruleset failed: ${load.stderr}`);
+  const nft = await Nftables.open();
   try {
-    await ns.nftFile(kubeProxyChain(RULES));
-    const filter = (w: { str(t: number, s: string): void }): void => {
+    const filter = (w: AttrWriter): void => {
       w.str(NFTA_RULE_TABLE, 'kp');
       w.str(NFTA_RULE_CHAIN, 'c');
     };
-    const nftCmd = (json: boolean): number => {
-      const t0 = performance.now();
-      const r = spawnSync('ip', ['netns', 'exec', ns.name, 'nft', ...(json ? ['-j'] : []), 'list', 'chain', 'ip', 'kp', 'c'], { maxBuffer: 1 << 30 });
-      if (r.status !== 0) throw new Error(`nft failed: ${r.stderr}`);
-      return performance.now() - t0;
+    const s: Record<string, number[]> = {
+      kernel: [], kernelCpu: [], list: [], listCpu: [], timed: [], decode: [], nft: [], nftCpu: [], nftJson: [], nftJsonCpu: [], decodeOnly: [],
     };
-    // `ip netns exec` costs something of its own: measured and reported, not subtracted.
-    const spawnCost = (): number => {
-      const t0 = performance.now();
-      spawnSync('ip', ['netns', 'exec', ns.name, 'true']);
-      return performance.now() - t0;
-    };
-
-    const kernel: number[] = [];
-    const kernelCpu: number[] = [];
-    const listingCpu: number[] = [];
-    const listing: number[] = [];
-    const decodeInListing: number[] = [];
-    const nftText: number[] = [];
-    const nftJson: number[] = [];
-    const spawn: number[] = [];
     let bytes = 0;
-    let count = 0;
-    // Warm-up: JIT, buffers.
-    await nft.listRules({ family: 'ip', table: 'kp', chain: 'c' });
-    for (let round = 0; round < ROUNDS; round++) {
-      let t0 = performance.now();
+    // Warm-up: JIT, buffers, the kernel's caches.
+    for (let i = 0; i < 3; i++) await nft.listRules({ family: 'ip', table: 'kp', chain: 'c' });
+    for (let round = 0; round < o.rounds; round++) {
+      // 1. The kernel's dump, received and split into messages only.
       let c0 = process.cpuUsage();
+      let t0 = performance.now();
       let b = 0;
       let n = 0;
       await nft.dump(NFT_MSG_GETRULE, 'ip', filter, (m) => {
         b += m.end - m.start;
         n++;
       });
-      kernel.push(performance.now() - t0);
-      kernelCpu.push(cpuMs(process.cpuUsage(c0)));
+      s.kernel!.push(performance.now() - t0);
+      s.kernelCpu!.push(cpuMs(process.cpuUsage(c0)));
       bytes = b;
+      if (n !== o.rules) throw new Error(`dumped ${n} rules, expected ${o.rules}`);
 
-      // What listRules does, with the decoding timed apart.
-      t0 = performance.now();
+      // 2. listRules.
       c0 = process.cpuUsage();
+      t0 = performance.now();
+      const rules = await nft.listRules({ family: 'ip', table: 'kp', chain: 'c' });
+      s.list!.push(performance.now() - t0);
+      s.listCpu!.push(cpuMs(process.cpuUsage(c0)));
+      if (rules.length !== o.rules) throw new Error(`listed ${rules.length} rules, expected ${o.rules}`);
+
+      // 3. What listRules does, with the decoding timed apart.
+      t0 = performance.now();
       let dec = 0;
       const out: Rule[] = [];
       await nft.dump(NFT_MSG_GETRULE, 'ip', filter, (m) => {
@@ -100,23 +134,16 @@ async function main(): Promise<void> {
         out.push(decodeRule(m));
         dec += performance.now() - d0;
       });
-      listing.push(performance.now() - t0);
-      listingCpu.push(cpuMs(process.cpuUsage(c0)));
-      decodeInListing.push(dec);
-      count = out.length;
-      if (count !== RULES || n !== RULES) throw new Error(`listed ${count}/${n} rules, expected ${RULES}`);
+      s.timed!.push(performance.now() - t0);
+      s.decode!.push(dec);
 
-      nftText.push(nftCmd(false));
-      nftJson.push(nftCmd(true));
-      spawn.push(spawnCost());
-    }
-    // listRules itself (no per-message timers), for the record.
-    const api: number[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      const t0 = performance.now();
-      const rs = await nft.listRules({ family: 'ip', table: 'kp', chain: 'c' });
-      api.push(performance.now() - t0);
-      if (rs.length !== RULES) throw new Error('short listing');
+      // 4. nft.
+      const [w1, c1] = nftCmd(false);
+      s.nft!.push(w1);
+      s.nftCpu!.push(c1);
+      const [w2, c2] = nftCmd(true);
+      s.nftJson!.push(w2);
+      s.nftJsonCpu!.push(c2);
     }
 
     // The decoder alone, on one dump's messages kept in memory.
@@ -125,60 +152,81 @@ async function main(): Promise<void> {
       const copy = Buffer.from(m.buf.subarray(m.start, m.end));
       msgs.push({ ...m, buf: copy, start: 0, end: copy.length });
     });
-    const decodeOnly: number[] = [];
-    for (let round = 0; round < ROUNDS * 2; round++) {
+    for (let round = 0; round < o.rounds * 2; round++) {
       const t0 = performance.now();
       for (const m of msgs) decodeRule(m);
-      decodeOnly.push(performance.now() - t0);
+      s.decodeOnly!.push(performance.now() - t0);
     }
-
-    const k = median(kernel);
-    const l = median(listing);
-    const a = median(api);
-    const result = {
-      rules: RULES,
+    const r = (x: number): number => +x.toFixed(1);
+    const result: Result = {
+      rules: o.rules,
       dumpBytes: bytes,
-      rounds: ROUNDS,
-      medianMs: {
-        kernelDump: +k.toFixed(1),
-        nftlinkListRules: +a.toFixed(1),
-        nftlinkListingTimed: +l.toFixed(1),
-        decodeWithinListing: +median(decodeInListing).toFixed(1),
-        decodeOnly: +median(decodeOnly).toFixed(1),
-        kernelDumpCpu: +median(kernelCpu).toFixed(1),
-        listingCpu: +median(listingCpu).toFixed(1),
-        nftList: +median(nftText).toFixed(1),
-        nftJsonList: +median(nftJson).toFixed(1),
-        ipNetnsExecAlone: +median(spawn).toFixed(1),
+      rounds: o.rounds,
+      wall: {
+        kernelDump: r(median(s.kernel!)), listRules: r(median(s.list!)), listingTimed: r(median(s.timed!)),
+        decodeWithinListing: r(median(s.decode!)), decodeOnly: r(median(s.decodeOnly!)),
+        nftList: r(median(s.nft!)), nftJsonList: r(median(s.nftJson!)),
       },
-      ratios: {
-        listRulesOverKernelDump: +(a / k).toFixed(2),
-        nftListOverListRules: +(median(nftText) / a).toFixed(2),
-        nftJsonOverListRules: +(median(nftJson) / a).toFixed(2),
-      },
-      decodeRulesPerSecond: Math.round(RULES / (median(decodeOnly) / 1000)),
-      samplesMs: { kernel, listing, api, nftText, nftJson },
+      cpu: { kernelDump: r(median(s.kernelCpu!)), listRules: r(median(s.listCpu!)), nftList: r(median(s.nftCpu!)), nftJsonList: r(median(s.nftJsonCpu!)) },
+      samples: s,
     };
-    console.log(`listing a chain of ${RULES} kube-proxy rules (${(bytes / 1e6).toFixed(1)} MB dumped), medians of ${ROUNDS} interleaved rounds:`);
-    console.log(`  kernel dump (received, not decoded) ${k.toFixed(1)} ms`);
-    console.log(`  nftlink listRules                   ${a.toFixed(1)} ms = ${(a / k).toFixed(2)}x the kernel's dump (target <= 1.25x)`);
-    console.log(`    of which decoding (main thread)   ${median(decodeInListing).toFixed(1)} ms of a ${l.toFixed(1)} ms timed listing; receiving overlaps it on the thread pool`);
-    console.log(`  CPU (user+sys, all threads): kernel dump ${median(kernelCpu).toFixed(1)} ms, listing ${median(listingCpu).toFixed(1)} ms`);
-    console.log(`  nft list chain                      ${median(nftText).toFixed(1)} ms = ${(median(nftText) / a).toFixed(2)}x nftlink`);
-    console.log(`  nft -j list chain                   ${median(nftJson).toFixed(1)} ms = ${(median(nftJson) / a).toFixed(2)}x nftlink`);
-    const load = (await import('node:os')).loadavg()[0]!;
-    console.log(`  (machine load average ${load.toFixed(1)} on ${(await import('node:os')).cpus().length} CPUs)`);
-    console.log(`  (ip netns exec alone                ${median(spawn).toFixed(1)} ms, included in the nft figures)`);
-    console.log(`  decoder alone: ${median(decodeOnly).toFixed(1)} ms = ${result.decodeRulesPerSecond.toLocaleString('en')} rules/s`);
-    if (jsonOut) writeFileSync(jsonOut, JSON.stringify(result, null, 1) + '\n');
+    process.stdout.write(JSON.stringify(result));
   } finally {
     await nft.close();
-    await ns.destroy();
   }
 }
 
-void run;
-main().catch((e) => {
+/**
+ * One nft listing, timed by bash's `time` keyword (real, user and sys of nft
+ * alone, without bash's own start): [wall ms, CPU ms].
+ */
+function nftCmd(json: boolean): [number, number] {
+  const cmd = `TIMEFORMAT='%3R %3U %3S'; time nft ${json ? '-j ' : ''}list chain ip kp c > /dev/null`;
+  const r = spawnSync('bash', ['-c', cmd], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  if (r.status !== 0) throw new Error(`nft failed: ${r.stderr}`);
+  const [real, user, sys] = r.stderr.trim().split('\n').pop()!.split(' ').map(Number);
+  return [real! * 1000, (user! + sys!) * 1000];
+}
+
+function report(x: Result, load: number[][]): string {
+  const w = x.wall;
+  const lines = [
+    `listing a chain of ${x.rules} kube-proxy rules (${(x.dumpBytes / 1e6).toFixed(1)} MB dumped), medians of ${x.rounds} interleaved rounds`,
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average ${load[0]![0]!.toFixed(1)} before, ${load[1]![0]!.toFixed(1)} after`,
+    '',
+    '                                      wall ms   CPU ms   vs kernel dump   nftlink faster by',
+    `  kernel dump (received, not decoded)  ${w.kernelDump.toFixed(1).padStart(7)}  ${x.cpu.kernelDump.toFixed(1).padStart(7)}   1.00x`,
+    `  nftlink listRules                    ${w.listRules.toFixed(1).padStart(7)}  ${x.cpu.listRules.toFixed(1).padStart(7)}   ${(w.listRules / w.kernelDump).toFixed(2)}x (target <= 1.25x)`,
+    `  nft list chain                       ${w.nftList.toFixed(1).padStart(7)}  ${x.cpu.nftList.toFixed(1).padStart(7)}   ${(w.nftList / w.kernelDump).toFixed(2)}x           ${(w.nftList / w.listRules).toFixed(2)}x`,
+    `  nft -j list chain                    ${w.nftJsonList.toFixed(1).padStart(7)}  ${x.cpu.nftJsonList.toFixed(1).padStart(7)}   ${(w.nftJsonList / w.kernelDump).toFixed(2)}x           ${(w.nftJsonList / w.listRules).toFixed(2)}x`,
+    '',
+    `  within a timed listing of ${w.listingTimed.toFixed(1)} ms, decoding took ${w.decodeWithinListing.toFixed(1)} ms on the main thread while the kernel's dump was received on the thread pool`,
+    `  the decoder alone: ${w.decodeOnly.toFixed(1)} ms for ${x.rules} rules = ${Math.round(x.rules / (w.decodeOnly / 1000)).toLocaleString('en')} rules/s`,
+  ];
+  return lines.join('\n');
+}
+
+async function outer(o: Options): Promise<void> {
+  const load0 = loadavg();
+  const ns = await Netns.create('rbench');
+  let out: string;
+  try {
+    const self = fileURLToPath(import.meta.url);
+    const args = ['netns', 'exec', ns.name, process.execPath, self, '--inner', '--netns', ns.path, '--rules', String(o.rules), '--rounds', String(o.rounds)];
+    const r = spawnSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 30 * 60_000, maxBuffer: 1 << 26 });
+    if (r.status !== 0) throw new Error(`the benchmark failed (exit ${r.status ?? r.signal})`);
+    out = r.stdout;
+  } finally {
+    await ns.destroy();
+  }
+  const result = JSON.parse(out) as Result;
+  const load = [load0, loadavg()];
+  process.stdout.write(report(result, load) + '\n');
+  if (o.json) writeFileSync(o.json, JSON.stringify({ date: new Date().toISOString(), load, ...result }, null, 1) + '\n');
+}
+
+const opts = parseArgs(process.argv.slice(2));
+(opts.inner ? inner(opts) : outer(opts)).catch((e: unknown) => {
   console.error(e);
   process.exit(1);
 });
