@@ -385,21 +385,18 @@ function writeField(w: AttrWriter, f: FieldSpec, v: unknown, names: Map<string, 
 function readField(buf: Uint8Array, s: number, e: number, f: FieldSpec, path: string[]): unknown {
   const len = e - s;
   const k = f.kind;
-  const need = (n: number): void => {
-    if (len < n) throw new DecodeError(`${f.name} has ${len} bytes, needs ${n}`, s, path);
-  };
   if (typeof k === 'object') {
-    need(4);
+    if (len < 4) throw short(f, len, 4, s, path);
     const n = beU32(buf, s);
     return k.enum[n] ?? n;
   }
   switch (k) {
-    case 'u8': need(1); return buf[s];
-    case 'u16': need(2); return beU16(buf, s);
-    case 'u32': case 'reg': need(4); return beU32(buf, s);
-    case 'i32': need(4); return beU32(buf, s) | 0;
-    case 'u32host': need(4); return hostU32(buf, s);
-    case 'u64': need(8); return beU64(buf, s);
+    case 'u8': if (len < 1) throw short(f, len, 1, s, path); return buf[s];
+    case 'u16': if (len < 2) throw short(f, len, 2, s, path); return beU16(buf, s);
+    case 'u32': case 'reg': if (len < 4) throw short(f, len, 4, s, path); return beU32(buf, s);
+    case 'i32': if (len < 4) throw short(f, len, 4, s, path); return beU32(buf, s) | 0;
+    case 'u32host': if (len < 4) throw short(f, len, 4, s, path); return hostU32(buf, s);
+    case 'u64': if (len < 8) throw short(f, len, 8, s, path); return beU64(buf, s);
     case 'str': return readCString(buf, s, e);
     case 'bin': return copyBytes(buf, s, e);
     case 'data': return decodeData(buf, s, e, path);
@@ -407,6 +404,11 @@ function readField(buf: Uint8Array, s: number, e: number, f: FieldSpec, path: st
     case 'exprs': return decodeExprList(buf, s, e, path);
     case 'pad': return undefined;
   }
+}
+
+// Built only on the error path: a closure per field read costs every decode.
+function short(f: FieldSpec, len: number, n: number, s: number, path: string[]): DecodeError {
+  return new DecodeError(`${f.name} has ${len} bytes, needs ${n}`, s, path);
 }
 
 function checkField(f: FieldSpec, v: unknown, names: Map<string, number> | undefined, field: string): void {
