@@ -414,6 +414,44 @@ export function readCString(buf: Uint8Array, start: number, end: number): string
   return utf8Decoder.decode(buf.subarray(start, e));
 }
 
+// Names (tables, chains, sets) repeat across the messages of a dump: the same
+// few strings, once each, instead of a new string per message.
+const NAME_CACHE_MAX = 1024;
+const nameCache = new Map<number, { bytes: Uint8Array; s: string }>();
+
+/**
+ * readCString for names that repeat (table, chain and set names in dumps):
+ * returns one shared string per distinct name.
+ */
+export function readName(buf: Uint8Array, start: number, end: number): string {
+  let n = 0;
+  let h = 0x811c9dc5;
+  while (start + n < end) {
+    const c = buf[start + n]!;
+    if (c === 0) break;
+    h = Math.imul(h ^ c, 0x01000193);
+    n++;
+  }
+  if (n > 64) return readCString(buf, start, end);
+  h = (h ^ n) | 0;
+  const hit = nameCache.get(h);
+  if (hit !== undefined && hit.bytes.length === n) {
+    const b = hit.bytes;
+    let same = true;
+    for (let i = 0; i < n; i++) {
+      if (b[i] !== buf[start + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return hit.s;
+  }
+  const str = readCString(buf, start, start + n);
+  if (nameCache.size >= NAME_CACHE_MAX) nameCache.clear();
+  nameCache.set(h, { bytes: buf.slice(start, start + n), s: str });
+  return str;
+}
+
 export function copyBytes(buf: Uint8Array, start: number, end: number): Uint8Array {
   return Buffer.from(buf.subarray(start, end));
 }

@@ -2,7 +2,7 @@
 // Used by set keys and data, cmp/immediate/bitwise/range operands.
 
 import { DecodeError } from '../errors.js';
-import { AttrWriter, beU32, copyBytes, hostU16, readCString } from '../netlink/attr.js';
+import { AttrWriter, beU32, copyBytes, hostU16, readName } from '../netlink/attr.js';
 import { NLA_TYPE_MASK } from '../netlink/constants.js';
 
 export const NFTA_DATA_VALUE = 1;
@@ -116,7 +116,7 @@ export function decodeVerdict(buf: Uint8Array, start: number, end: number, path?
   const v: Verdict = name ? { verdict: name } : { verdict: code >= 0 ? 'drop' : 'continue', code };
   // The kernel packs extra bits into NF_DROP/NF_QUEUE codes; keep those raw.
   if (name === undefined && (code & 0xff) === NF_QUEUE) v.verdict = 'queue';
-  if (chainStart >= 0) v.chain = readCString(buf, chainStart, chainEnd);
+  if (chainStart >= 0) v.chain = readName(buf, chainStart, chainEnd);
   if (chainId >= 0) v.chainId = chainId;
   return v;
 }

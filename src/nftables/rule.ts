@@ -1,9 +1,9 @@
 // Rules: NFTA_RULE_* with the expression list.
 
 import { DecodeError } from '../errors.js';
-import { AttrWriter, beU32, beU64, copyBytes, hostU16, readCString } from '../netlink/attr.js';
+import { AttrWriter, beU32, beU64, copyBytes, hostU16, readName } from '../netlink/attr.js';
 import { NLA_TYPE_MASK } from '../netlink/constants.js';
-import { attrStart, readNfGen, type MessageView } from '../netlink/message.js';
+import { attrStart, type MessageView } from '../netlink/message.js';
 import { familyName, type Family } from './constants.js';
 import { decodeExprList, encodeExprList, formatExpr, type Expr } from './expr/index.js';
 import { registerSchema } from './schema.js';
@@ -99,11 +99,15 @@ export function encodeRule(w: AttrWriter, r: Rule): number[] {
   return offsets;
 }
 
+// Shared by every decode (the decoders copy a path before extending it).
+const RULE_PATH: string[] = ['rule'];
+
 /** Decodes a NEWRULE message (dump, echo or event). Hand-written: this is the hot path of a dump. */
 export function decodeRule(m: MessageView): Rule {
-  const path = ['rule'];
+  const path = RULE_PATH;
   const buf = m.buf;
-  const { family } = readNfGen(m);
+  if (m.end - m.start < 20) throw new DecodeError('message too short for nfgenmsg', m.start, path);
+  const family = m.buf[m.start + 16]!;
   let table: string | undefined;
   let chain: string | undefined;
   let handle: number | undefined;
@@ -124,8 +128,8 @@ export function decodeRule(m: MessageView): Rule {
     const s = p + 4;
     const e = p + l;
     switch (t) {
-      case NFTA_RULE_TABLE: table = readCString(buf, s, e); break;
-      case NFTA_RULE_CHAIN: chain = readCString(buf, s, e); break;
+      case NFTA_RULE_TABLE: table = readName(buf, s, e); break;
+      case NFTA_RULE_CHAIN: chain = readName(buf, s, e); break;
       case NFTA_RULE_HANDLE:
         if (l < 12) throw new DecodeError('NFTA_RULE_HANDLE too short', p, path);
         handle = Number(beU64(buf, s));

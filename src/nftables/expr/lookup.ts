@@ -1,7 +1,7 @@
 // lookup: is the register's value in a set? With dreg, the set is a map and
 // the mapped value is loaded (register 0: a verdict map).
 
-import { copyBytes, readCString } from '../../netlink/attr.js';
+import { copyBytes, readName } from '../../netlink/attr.js';
 import { DecodeError, ValidationError } from '../../errors.js';
 import { attrLen, attrType, attrU32, checkReg, checkString, checkU32 } from './common.js';
 import { registerExpr } from './registry.js';
@@ -60,7 +60,7 @@ export const lookupCodec = registerExpr<LookupExpr>({
     while (p < end) {
       const l = attrLen(buf, p, end, 'lookup', path);
       switch (attrType(buf, p)) {
-        case NFTA_LOOKUP_SET: set = readCString(buf, p + 4, p + l); break;
+        case NFTA_LOOKUP_SET: set = readName(buf, p + 4, p + l); break;
         case NFTA_LOOKUP_SREG: sreg = attrU32(buf, p, l, 'NFTA_LOOKUP_SREG', path); break;
         case NFTA_LOOKUP_DREG: dreg = attrU32(buf, p, l, 'NFTA_LOOKUP_DREG', path); break;
         case NFTA_LOOKUP_SET_ID: setId = attrU32(buf, p, l, 'NFTA_LOOKUP_SET_ID', path); break;
