@@ -7,7 +7,12 @@
 // inside recvmsg, on the thread pool) and decoding (the main thread). Also
 // the decoder alone, on one dump's messages held in memory.
 //
-//   npm run bench:rules-list [-- --rules 10000 --rounds 11 --json out.json]
+//   npm run bench:rules-list [-- --rules 10000 --rounds 11 --semi-space MB --json out.json]
+//
+// A listing keeps every rule it decodes, so the young generation's scavenges
+// copy all of them; --semi-space runs the measuring process with a larger
+// young generation (a deployment setting for controllers that list big
+// chains) to show that cost apart.
 //
 // The script re-runs itself inside a throwaway namespace (`ip netns exec`), so
 // nft is spawned directly and nftlink uses the process's own namespace; the
@@ -28,6 +33,8 @@ import { Netns } from '../test/helpers/netns.js';
 interface Options {
   rules: number;
   rounds: number;
+  /** --max-semi-space-size (MB) for the measuring process; V8's default when left out. */
+  semiSpace?: number;
   json?: string;
   netns?: string;
   inner: boolean;
@@ -44,10 +51,11 @@ function parseArgs(argv: string[]): Options {
     };
     if (a === '--rules') o.rules = num();
     else if (a === '--rounds') o.rounds = num();
+    else if (a === '--semi-space') o.semiSpace = num();
     else if (a === '--json') o.json = argv[++i];
     else if (a === '--inner') o.inner = true;
     else if (a === '--netns') o.netns = argv[++i];
-    else throw new Error(`unknown option ${a} (known: --rules N, --rounds N, --json FILE)`);
+    else throw new Error(`unknown option ${a} (known: --rules N, --rounds N, --semi-space MB, --json FILE)`);
   }
   return o;
 }
@@ -212,7 +220,8 @@ async function outer(o: Options): Promise<void> {
   let out: string;
   try {
     const self = fileURLToPath(import.meta.url);
-    const args = ['netns', 'exec', ns.name, process.execPath, self, '--inner', '--netns', ns.path, '--rules', String(o.rules), '--rounds', String(o.rounds)];
+    const v8 = o.semiSpace ? [`--max-semi-space-size=${o.semiSpace}`] : [];
+    const args = ['netns', 'exec', ns.name, process.execPath, ...v8, self, '--inner', '--netns', ns.path, '--rules', String(o.rules), '--rounds', String(o.rounds)];
     const r = spawnSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 30 * 60_000, maxBuffer: 1 << 26 });
     if (r.status !== 0) throw new Error(`the benchmark failed (exit ${r.status ?? r.signal})`);
     out = r.stdout;
@@ -221,6 +230,7 @@ async function outer(o: Options): Promise<void> {
   }
   const result = JSON.parse(out) as Result;
   const load = [load0, loadavg()];
+  process.stdout.write(`node ${process.version}, V8 young generation: ${o.semiSpace ? `--max-semi-space-size=${o.semiSpace}` : 'default'}\n`);
   process.stdout.write(report(result, load) + '\n');
   if (o.json) writeFileSync(o.json, JSON.stringify({ date: new Date().toISOString(), load, ...result }, null, 1) + '\n');
 }

@@ -162,9 +162,14 @@ export function decodeRule(m: MessageView): Rule {
     p += (l + 3) & ~3;
   }
   if (table === undefined) throw new DecodeError('rule without NFTA_RULE_TABLE', attrStart(m), path);
-  const r: Rule = { family: familyName(family), table, chain: chain ?? '', exprs: exprs ?? [] };
-  if (handle !== undefined) r.handle = handle;
-  if (position !== undefined) r.position = position;
+  // One literal for the usual dump shape: properties added later would need a
+  // second allocation per rule.
+  const r: Rule = handle !== undefined
+    ? (position !== undefined
+      ? { family: familyName(family), table, chain: chain ?? '', handle, position, exprs: exprs ?? [] }
+      : { family: familyName(family), table, chain: chain ?? '', handle, exprs: exprs ?? [] })
+    : { family: familyName(family), table, chain: chain ?? '', exprs: exprs ?? [] };
+  if (handle === undefined && position !== undefined) r.position = position;
   if (udata) Object.assign(r, commentFromUdata(udata));
   if (compat) r.compat = compat;
   if (id !== undefined) r.id = id;

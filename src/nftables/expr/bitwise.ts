@@ -109,11 +109,16 @@ export const bitwiseCodec = registerExpr<BitwiseExpr>({
       p += (l + 3) & ~3;
     }
     if (sreg < 0 || dreg < 0 || len < 0) throw new DecodeError('bitwise without sreg, dreg or len', start, path);
-    const e: BitwiseExpr = { type: 'bitwise', sreg, dreg, len };
-    if (op >= 0) e.op = enumName(BITWISE_OPS, op);
-    if (mask) e.mask = mask;
-    if (xor) e.xor = xor;
-    if (data) e.data = data;
+    // mask-xor as dumped (op, mask, xor) in one literal: properties added afterwards cost an allocation.
+    const e: BitwiseExpr = op === 0 && mask && xor && !data
+      ? { type: 'bitwise', sreg, dreg, len, op: 'mask-xor', mask, xor }
+      : { type: 'bitwise', sreg, dreg, len };
+    if (e.mask === undefined) {
+      if (op >= 0) e.op = enumName(BITWISE_OPS, op);
+      if (mask) e.mask = mask;
+      if (xor) e.xor = xor;
+      if (data) e.data = data;
+    }
     if (sreg2 >= 0) e.sreg2 = sreg2;
     if (unknown) e.unknownAttrs = unknown;
     return e;

@@ -78,10 +78,17 @@ export const ctCodec = registerExpr<CtExpr>({
       p += (l + 3) & ~3;
     }
     if (key < 0) throw new DecodeError('ct without NFTA_CT_KEY', start, path);
-    const e: CtExpr = { type: 'ct', key: enumName(CT_KEYS, key) };
-    if (dreg >= 0) e.dreg = dreg;
-    if (sreg >= 0) e.sreg = sreg;
-    if (dir >= 0) e.direction = enumName(CT_DIRECTIONS, dir);
+    // One literal for the usual shapes (a property added afterwards costs an allocation).
+    const k = enumName(CT_KEYS, key);
+    let e: CtExpr;
+    if (dir < 0 && (dreg < 0) !== (sreg < 0)) {
+      e = dreg >= 0 ? { type: 'ct', key: k, dreg } : { type: 'ct', key: k, sreg };
+    } else {
+      e = { type: 'ct', key: k };
+      if (dreg >= 0) e.dreg = dreg;
+      if (sreg >= 0) e.sreg = sreg;
+      if (dir >= 0) e.direction = enumName(CT_DIRECTIONS, dir);
+    }
     if (unknown) e.unknownAttrs = unknown;
     return e;
   },

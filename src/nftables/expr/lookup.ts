@@ -70,10 +70,17 @@ export const lookupCodec = registerExpr<LookupExpr>({
       p += (l + 3) & ~3;
     }
     if (sreg < 0) throw new DecodeError('lookup without NFTA_LOOKUP_SREG', start, path);
-    const e: LookupExpr = set !== undefined ? { type: 'lookup', set, sreg } : { type: 'lookup', sreg };
-    if (dreg >= 0) e.dreg = dreg;
-    if (setId >= 0) e.setId = setId;
-    if (flags >= 0) e.flags = flags;
+    // The dumped shapes (set, sreg, flags; maps add dreg) in one literal each:
+    // properties added afterwards cost another allocation per expression.
+    let e: LookupExpr;
+    if (set !== undefined && flags >= 0 && setId < 0) {
+      e = dreg >= 0 ? { type: 'lookup', set, sreg, dreg, flags } : { type: 'lookup', set, sreg, flags };
+    } else {
+      e = set !== undefined ? { type: 'lookup', set, sreg } : { type: 'lookup', sreg };
+      if (dreg >= 0) e.dreg = dreg;
+      if (setId >= 0) e.setId = setId;
+      if (flags >= 0) e.flags = flags;
+    }
     if (unknown) e.unknownAttrs = unknown;
     return e;
   },

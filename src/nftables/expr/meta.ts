@@ -64,10 +64,11 @@ export const metaCodec = registerExpr<MetaExpr>({
       p += (l + 3) & ~3;
     }
     if (key < 0) throw new DecodeError('meta without NFTA_META_KEY', start, path);
+    // One literal per shape (a property added afterwards costs an allocation).
     const e: MetaExpr = dreg >= 0
       ? { type: 'meta', key: enumName(META_KEYS, key), dreg }
-      : { type: 'meta', key: enumName(META_KEYS, key) };
-    if (sreg >= 0) e.sreg = sreg;
+      : sreg >= 0 ? { type: 'meta', key: enumName(META_KEYS, key), sreg } : { type: 'meta', key: enumName(META_KEYS, key) };
+    if (dreg >= 0 && sreg >= 0) e.sreg = sreg;
     if (unknown) e.unknownAttrs = unknown;
     return e;
   },

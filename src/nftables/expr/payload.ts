@@ -107,8 +107,10 @@ export const payloadCodec = registerExpr<PayloadExpr>({
       p += (l + 3) & ~3;
     }
     if (base < 0 || offset < 0 || len < 0) throw new DecodeError('payload without base, offset or len', start, path);
-    const e: PayloadExpr = { type: 'payload', base: BASES[base] ?? base, offset, len };
-    if (dreg !== undefined) e.dreg = dreg;
+    // Loads, the usual case, in one literal (a property added afterwards costs an allocation).
+    const e: PayloadExpr = dreg !== undefined
+      ? { type: 'payload', base: BASES[base] ?? base, offset, len, dreg }
+      : { type: 'payload', base: BASES[base] ?? base, offset, len };
     if (sreg !== undefined) e.sreg = sreg;
     if (csumType !== undefined) e.csumType = csumType;
     if (csumOffset !== undefined) e.csumOffset = csumOffset;

@@ -187,13 +187,21 @@ function codecForNameBytes(buf: Uint8Array, start: number, end: number): NameEnt
 
 /** Reads a list nest of expressions (payload of NFTA_RULE_EXPRESSIONS and the like). */
 export function decodeExprList(buf: Uint8Array, start: number, end: number, path: string[]): Expr[] {
-  const out: Expr[] = [];
+  // Count first, so the array is allocated at its size (a dump keeps them all).
+  let count = 0;
   let p = start;
   while (p < end) {
     if (end - p < NLA_HDRLEN) throw new DecodeError('stray bytes in an expression list', p, path);
     const len = hostU16(buf, p);
     if (len < NLA_HDRLEN || p + len > end) throw new DecodeError(`expression length ${len} runs past the list`, p, path);
-    out.push(decodeExpr(buf, p + NLA_HDRLEN, p + len, path));
+    count++;
+    p += (len + 3) & ~3;
+  }
+  const out: Expr[] = new Array(count);
+  p = start;
+  for (let i = 0; i < count; i++) {
+    const len = hostU16(buf, p);
+    out[i] = decodeExpr(buf, p + NLA_HDRLEN, p + len, path);
     p += (len + 3) & ~3;
   }
   return out;
