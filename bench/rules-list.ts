@@ -85,6 +85,10 @@ interface Result {
   rounds: number;
   /** Medians, milliseconds. */
   wall: { kernelDump: number; listRules: number; listingTimed: number; decodeWithinListing: number; decodeOnly: number; nftList: number; nftJsonList: number };
+  /** Fastest rounds, milliseconds (the machine is shared: the floor is the least disturbed figure). */
+  best: { kernelDump: number; listRules: number; decodeOnly: number; nftList: number; nftJsonList: number };
+  /** Median over rounds of listRules / kernel dump of the same round (pairs run back to back). */
+  pairedRatio: number;
   /** Medians of user+sys of this process (all threads), milliseconds; nft's own CPU for the nft runs. */
   cpu: { kernelDump: number; listRules: number; nftList: number; nftJsonList: number };
   samples: Record<string, number[]>;
@@ -175,6 +179,11 @@ async function inner(o: Options): Promise<void> {
         decodeWithinListing: r(median(s.decode!)), decodeOnly: r(median(s.decodeOnly!)),
         nftList: r(median(s.nft!)), nftJsonList: r(median(s.nftJson!)),
       },
+      best: {
+        kernelDump: r(Math.min(...s.kernel!)), listRules: r(Math.min(...s.list!)), decodeOnly: r(Math.min(...s.decodeOnly!)),
+        nftList: r(Math.min(...s.nft!)), nftJsonList: r(Math.min(...s.nftJson!)),
+      },
+      pairedRatio: +median(s.list!.map((l, i) => l / s.kernel![i]!)).toFixed(2),
       cpu: { kernelDump: r(median(s.kernelCpu!)), listRules: r(median(s.listCpu!)), nftList: r(median(s.nftCpu!)), nftJsonList: r(median(s.nftJsonCpu!)) },
       samples: s,
     };
@@ -207,6 +216,11 @@ function report(x: Result, load: number[][]): string {
     `  nftlink listRules                    ${w.listRules.toFixed(1).padStart(7)}  ${x.cpu.listRules.toFixed(1).padStart(7)}   ${(w.listRules / w.kernelDump).toFixed(2)}x (target <= 1.25x)`,
     `  nft list chain                       ${w.nftList.toFixed(1).padStart(7)}  ${x.cpu.nftList.toFixed(1).padStart(7)}   ${(w.nftList / w.kernelDump).toFixed(2)}x           ${(w.nftList / w.listRules).toFixed(2)}x`,
     `  nft -j list chain                    ${w.nftJsonList.toFixed(1).padStart(7)}  ${x.cpu.nftJsonList.toFixed(1).padStart(7)}   ${(w.nftJsonList / w.kernelDump).toFixed(2)}x           ${(w.nftJsonList / w.listRules).toFixed(2)}x`,
+    '',
+    `  round by round, listRules / kernel dump (median of the pairs): ${x.pairedRatio.toFixed(2)}x`,
+    `  fastest rounds: kernel dump ${x.best.kernelDump.toFixed(1)} ms, listRules ${x.best.listRules.toFixed(1)} ms (${(x.best.listRules / x.best.kernelDump).toFixed(2)}x), ` +
+      `nft ${x.best.nftList.toFixed(1)} ms, nft -j ${x.best.nftJsonList.toFixed(1)} ms, decoder alone ${x.best.decodeOnly.toFixed(1)} ms ` +
+      `(${Math.round(x.rules / (x.best.decodeOnly / 1000)).toLocaleString('en')} rules/s)`,
     '',
     `  within a timed listing of ${w.listingTimed.toFixed(1)} ms, decoding took ${w.decodeWithinListing.toFixed(1)} ms on the main thread while the kernel's dump was received on the thread pool`,
     `  the decoder alone: ${w.decodeOnly.toFixed(1)} ms for ${x.rules} rules = ${Math.round(x.rules / (w.decodeOnly / 1000)).toLocaleString('en')} rules/s`,
