@@ -351,8 +351,15 @@ export function prepareElements(shape: SetShape, elements: readonly SetElement[]
       if (d !== undefined) {
         if (!isMap && !opts.permissive) throw new ValidationError('data', isObjMap ? 'an object map takes `object`, not data' : 'the set is not a map');
         if (valueData) {
-          if (d instanceof Uint8Array && d.length !== dataLen) throw new ValidationError('data', `raw data has ${dataLen} bytes, not ${d.length}`);
-          writeValue(valueData, d, out.data!, start * dataLen, 'data');
+          if (d instanceof Uint8Array) {
+            if (d.length !== dataLen) throw new ValidationError('data', `raw data has ${dataLen} bytes, not ${d.length}`);
+            out.data!.set(d, start * dataLen);
+          } else if (dataLen === 2 * valueData.len) {
+            // An interval map: the data is a range, start and end side by side.
+            writeRange(valueData, d, out.data!, start * dataLen, out.data!, start * dataLen + valueData.len, 'data');
+          } else {
+            writeValue(valueData, d, out.data!, start * dataLen, 'data');
+          }
           out.hasData![start] = 1;
         } else if (opts.permissive && d instanceof Uint8Array) {
           ((out.extras ??= new Array(cap))[start] ??= {}).data = d;
@@ -751,7 +758,11 @@ export function elementValues(shape: SetShape, elements: readonly SetElement[]):
   const kt = shape.key && shape.interval ? intervalKeyType(shape.key) : shape.key;
   const len = shape.keyLen;
   const data = (d: SetElement['data']): SetElement['data'] => {
-    if (d instanceof Uint8Array && shape.data && shape.data !== 'verdict') return decodeValue(shape.data, d);
+    if (d instanceof Uint8Array && shape.data && shape.data !== 'verdict') {
+      const dl = shape.data.len;
+      if (d.length === 2 * dl) return decodeRange(shape.data, d.subarray(0, dl), d.subarray(dl));
+      return decodeValue(shape.data, d);
+    }
     return d;
   };
   const finish = (src: SetElement, key: Value | undefined): SetElement => {
