@@ -1,6 +1,8 @@
 // Transaction: operations collected in order, sent as one atomic batch.
 
 import type { Chain, ChainRef } from '../nftables/chain.js';
+import type { Flowtable, FlowtableRef } from '../nftables/flowtable.js';
+import type { NftObject, ObjectRef } from '../nftables/object.js';
 import type { Table, TableRef } from '../nftables/table.js';
 import type { NetlinkSocket } from '../netlink/socket.js';
 import { runBatch, type CommitResult } from './commit.js';
@@ -12,6 +14,10 @@ import { AddTableOp, DelTableOp, FlushTableOp } from './ops/table.js';
 import type { NftSet, SetRef } from '../nftables/set.js';
 import { AddSetOp, DelSetOp, FlushSetOp } from './ops/set.js';
 import { ElementsOp, type ElementAction, type ElementsInput } from './ops/element.js';
+import { AddObjectOp, DelObjectOp } from './ops/object.js';
+import { AddFlowtableOp, DelFlowtableOp } from './ops/flowtable.js';
+import { AddRuleOp, batchIdOf, DelRuleOp, type RulePlacement, type RuleRef, type RuleSpec } from './ops/rule.js';
+import type { Rule } from '../nftables/rule.js';
 
 /** What addRuleset takes: a listed ruleset, or any object with the same arrays. */
 export interface RulesetInput {
@@ -19,6 +25,11 @@ export interface RulesetInput {
   chains: Chain[];
   /** Sets and maps, each with its (listed, wire-level) elements. */
   sets?: NftSet[];
+  /** Stateful objects (counters, quotas, ct helpers …). */
+  objects?: NftObject[];
+  flowtables?: Flowtable[];
+  /** Rules, in each chain's order (as listed). */
+  rules?: Rule[];
 }
 
 export interface TransactionOptions {
@@ -193,12 +204,98 @@ export class Transaction {
     return undefined;
   }
 
+  // --- stateful objects -----------------------------------------------------
+
+  /**
+   * Adds a stateful object (counter, quota, limit, connlimit, ct helper, ct
+   * timeout, ct expectation, secmark, synproxy, tunnel). An existing object of
+   * the same name and type is left as it is, or updated where the kernel
+   * supports it.
+   */
+  addObject<O extends NftObject>(o: O): Operation<O> {
+    return this.push(() => new AddObjectOp(o, false)) as unknown as Operation<O>;
+  }
+  /** Creates a stateful object; fails with EEXIST if it exists. */
+  createObject<O extends NftObject>(o: O): Operation<O> {
+    return this.push(() => new AddObjectOp(o, true)) as unknown as Operation<O>;
+  }
+  /** Deletes an object by name or handle (its type is required); fails with ENOENT if missing, EBUSY if in use. */
+  deleteObject(r: ObjectRef): Operation<ObjectRef> {
+    return this.push(() => new DelObjectOp(r, false));
+  }
+  /** Deletes an object if it exists. */
+  destroyObject(r: ObjectRef): Operation<ObjectRef> {
+    return this.push(() => new DelObjectOp(r, true));
+  }
+
+  // --- flowtables -------------------------------------------------------------
+
+  addFlowtable(f: Flowtable): Operation<Flowtable> {
+    return this.push(() => new AddFlowtableOp(f, false));
+  }
+  createFlowtable(f: Flowtable): Operation<Flowtable> {
+    return this.push(() => new AddFlowtableOp(f, true));
+  }
+  deleteFlowtable(f: FlowtableRef): Operation<FlowtableRef> {
+    return this.push(() => new DelFlowtableOp(f, false));
+  }
+  destroyFlowtable(f: FlowtableRef): Operation<FlowtableRef> {
+    return this.push(() => new DelFlowtableOp(f, true));
+  }
+
+  /**
+   * The in-batch id of a chain added earlier in this transaction, for rules
+   * and verdicts that refer to it by id (`{ verdict: 'jump', chainId }`,
+   * a rule's `chainId`): the chain's NEWCHAIN then carries NFTA_CHAIN_ID.
+   */
+  chainId(op: Operation<Chain>): number {
+    if (!(op instanceof AddChainOp) || this.ops[op.index] !== op) {
+      throw new ValidationError('chain', 'must be a chain added earlier in this transaction (addChain or createChain)');
+    }
+    if (op.object.id !== undefined) return op.object.id;
+    op.batchId ??= batchIdOf(op);
+    return op.batchId;
+  }
+
+  // --- rules ----------------------------------------------------------------
+
+  /**
+   * Appends a rule to its chain, or places it right after (or before) a
+   * reference rule, given by handle or as a rule added earlier in this
+   * transaction. After commit, the operation's `handle` is the new rule's.
+   */
+  addRule(r: RuleSpec, placement: RulePlacement = {}): Operation<RuleSpec> {
+    return this.push(() => new AddRuleOp('addRule', r, placement, this.ops));
+  }
+  /** Inserts a rule at the head of its chain, or right before (or after) a reference rule. */
+  insertRule(r: RuleSpec, placement: RulePlacement = {}): Operation<RuleSpec> {
+    return this.push(() => new AddRuleOp('insertRule', r, placement, this.ops));
+  }
+  /** Replaces the rule with `r.handle` by `r`, in place. */
+  replaceRule(r: RuleSpec & { handle: number }): Operation<RuleSpec> {
+    return this.push(() => new AddRuleOp('replaceRule', r, {}, this.ops));
+  }
+  /** Deletes a rule by handle (or a rule added earlier in this transaction); ENOENT if it does not exist. */
+  deleteRule(r: RuleRef): Operation<RuleRef> {
+    return this.push(() => new DelRuleOp(r, false, this.ops));
+  }
+  /** Deletes a rule by handle if it exists (kernel 6.3+). */
+  destroyRule(r: RuleRef): Operation<RuleRef> {
+    return this.push(() => new DelRuleOp(r, true, this.ops));
+  }
+
   // --- whole rulesets -------------------------------------------------------
 
   /**
    * Recreates a listed ruleset (from `nft.listRuleset()`): tables, then
-   * chains, in the order objects must exist for later ones to refer to them.
-   * Read-only fields (handles, use counts, owners) are not sent.
+   * chains, objects and flowtables, in the order objects must exist for later
+   * ones to refer to them (object maps and rules name objects and flowtables,
+   * so sets, elements and rules come after these). Read-only fields
+   * (handles, use counts, owners) are not sent; object state (counter values,
+   * quota usage) is, as `nft -f` of a listing restores it.
+   * chains, then rules (appended in listed order), in the order objects must
+   * exist for later ones to refer to them. Read-only fields (handles, use
+   * counts, owners, rule positions) are not sent.
    */
   addRuleset(rs: RulesetInput): Operation[] {
     const out: Operation[] = [];
@@ -210,6 +307,14 @@ export class Transaction {
       const { handle: _h, use: _u, id: _i, ...chain } = c;
       out.push(this.addChain(chain));
     }
+    for (const o of rs.objects ?? []) {
+      const { handle: _h, use: _u, ...obj } = o;
+      out.push(this.addObject(obj as NftObject));
+    }
+    for (const f of rs.flowtables ?? []) {
+      const { handle: _h, use: _u, ...ft } = f;
+      out.push(this.addFlowtable(ft));
+    }
     for (const s of rs.sets ?? []) {
       // Anonymous sets belong to the rules that bind them; they are recreated with those rules.
       if (s.flags?.includes('anonymous')) continue;
@@ -220,6 +325,7 @@ export class Transaction {
         out.push(this.addElements({ family: s.family, table: s.table, set: op, elements, raw: true }));
       }
     }
+    for (const r of rs.rules ?? []) out.push(this.addRule(ruleForRecreate(r)));
     return out;
   }
 
@@ -275,4 +381,10 @@ export class Transaction {
       throw e;
     }
   }
+}
+
+/** A listed rule as something to add: what only the kernel decides is left out. */
+export function ruleForRecreate(r: Rule): RuleSpec {
+  const { handle: _h, position: _p, id: _i, positionId: _pi, ...rest } = r;
+  return rest;
 }

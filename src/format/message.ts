@@ -7,6 +7,19 @@ import { decodeChain, type Chain } from '../nftables/chain.js';
 import { decodeGen } from '../nftables/gen.js';
 import { decodeTable, tableFlagBits, type Table } from '../nftables/table.js';
 import { readNfGen } from '../netlink/message.js';
+import { decodeFlowtable } from '../nftables/flowtable.js';
+import {
+  NFT_MSG_DELFLOWTABLE,
+  NFT_MSG_DELOBJ,
+  NFT_MSG_DESTROYFLOWTABLE,
+  NFT_MSG_DESTROYOBJ,
+  NFT_MSG_NEWFLOWTABLE,
+  NFT_MSG_NEWOBJ,
+} from '../nftables/constants.js';
+import { formatFlowtable, formatObjectMessage } from './object.js';
+import { decodeRule } from '../nftables/rule.js';
+import { decodeTrace } from '../nftables/trace.js';
+import { formatRuleDebug } from './list.js';
 
 type Printer = (m: MessageView) => string;
 const printers = new Map<number, Printer>();
@@ -49,4 +62,18 @@ registerPrinter([NFT_MSG_NEWCHAIN, 5, 27], (m) => formatChain(decodeChain(m)));
 registerPrinter([NFT_MSG_NEWGEN], (m) => {
   const g = decodeGen(m);
   return `gen id ${g.id}${g.pid !== undefined ? ` pid ${g.pid}` : ''}${g.procName ? ` name ${g.procName}` : ''}`;
+});
+registerPrinter([NFT_MSG_NEWOBJ, NFT_MSG_DELOBJ, NFT_MSG_DESTROYOBJ], formatObjectMessage);
+registerPrinter([NFT_MSG_NEWFLOWTABLE, NFT_MSG_DELFLOWTABLE, NFT_MSG_DESTROYFLOWTABLE], (m) => formatFlowtable(decodeFlowtable(m)));
+registerPrinter([6, 8, 28], (m) => formatRuleDebug(decodeRule(m)));
+registerPrinter([17], (m) => {
+  const t = decodeTrace(m);
+  let s = `trace id ${t.id.toString(16).padStart(8, '0')} ${t.family} ${t.table ?? ''} ${t.chain ?? ''} type ${t.type}`;
+  if (t.ruleHandle !== undefined) s += ` handle ${t.ruleHandle}`;
+  if (t.verdict) s += ` verdict ${t.verdict.verdict}${t.verdict.chain ? ` -> ${t.verdict.chain}` : ''}`;
+  if (t.policy !== undefined) s += ` policy ${t.policy}`;
+  if (t.iif !== undefined) s += ` iif ${t.iif}`;
+  if (t.oif !== undefined) s += ` oif ${t.oif}`;
+  if (t.mark !== undefined) s += ` mark 0x${t.mark.toString(16)}`;
+  return s;
 });

@@ -96,11 +96,15 @@ export class NetlinkSocket {
     return this.native.closed;
   }
 
-  /** Reserves `n` consecutive sequence numbers and returns the first. */
+  /**
+   * Reserves `n` consecutive sequence numbers and returns the first. A range
+   * never wraps through 0: the kernel sends set-element echoes and events
+   * with seq 0, which must not match a request of ours.
+   */
   allocSeq(n = 1): number {
+    if (this.seqNext + n > 0x100000000) this.seqNext = 1;
     const s = this.seqNext;
-    this.seqNext = (this.seqNext + n) >>> 0;
-    if (this.seqNext < s || this.seqNext === 0) this.seqNext = 1;
+    this.seqNext = (this.seqNext + n) % 0x100000000 || 1;
     return s;
   }
 
@@ -313,9 +317,13 @@ export class NetlinkSocket {
   /**
    * Listens for multicast messages: calls onMessages with each buffer of
    * messages as they arrive, and onError on a failed read (ENOBUFS: events
-   * were lost). Returns a function that stops listening.
+   * were lost). Returns a function that stops listening. When onMessages
+   * returns false, reading stops as if that function had been called (the
+   * kernel then queues what arrives in the socket's receive buffer); call
+   * listen again to go on. The buffers handed over are reused by the next
+   * read: decode or copy what you keep.
    */
-  listen(onMessages: (msgs: MessageView[]) => void, onError: (e: SocketError) => void): () => void {
+  listen(onMessages: (msgs: MessageView[]) => void | boolean, onError: (e: SocketError) => void): () => void {
     const buf = this.recvBuffer();
     const readable = (err: Error | null): void => {
       if (err) {
@@ -324,6 +332,7 @@ export class NetlinkSocket {
       }
       // Drain what is there now; uv_poll calls again when more arrives.
       for (let i = 0; i < 64; i++) {
+        if (this.native.closed) return;
         let r: RecvResult;
         try {
           r = this.native.recv(buf, 0, MIN_ROOM);
@@ -331,18 +340,25 @@ export class NetlinkSocket {
           onError(SocketError.from(e));
           return;
         }
+        let paused = false;
         if (r.bytes > 0) {
           const msgs = parseMessages(buf, 0, r.bytes);
           if (this.tracer) for (const m of msgs) this.tracer('recv', m);
-          onMessages(msgs);
+          paused = onMessages(msgs) === false;
         }
         if (r.error) {
           const e = r.error;
           onError(new SocketError(e.code, e.errno, e.syscall, e.code === 'ENOBUFS'
             ? 'the receive queue overflowed (ENOBUFS): events were lost'
             : e.message, { cause: e }));
-          continue;
         }
+        // The callbacks may have closed the socket or asked for a pause.
+        if (this.native.closed) return;
+        if (paused) {
+          this.native.stopPolling();
+          return;
+        }
+        if (r.error) continue;
         if (r.count === 0) break;
       }
     };

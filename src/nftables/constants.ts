@@ -227,6 +227,19 @@ export const NFT_SET_ELEM_CATCHALL = 0x2;
 
 // --- stateful object types (object maps name them) -------------------------------
 
+// --- stateful objects (the type-specific attributes are in object.ts) ---------
+
+export const NFTA_OBJ_TABLE = 1;
+export const NFTA_OBJ_NAME = 2;
+export const NFTA_OBJ_TYPE = 3;
+export const NFTA_OBJ_DATA = 4;
+export const NFTA_OBJ_USE = 5;
+export const NFTA_OBJ_HANDLE = 6;
+export const NFTA_OBJ_PAD = 7;
+export const NFTA_OBJ_USERDATA = 8;
+export const NFTA_OBJ_MAX = 8;
+
+export const NFT_OBJECT_UNSPEC = 0;
 export const NFT_OBJECT_COUNTER = 1;
 export const NFT_OBJECT_QUOTA = 2;
 export const NFT_OBJECT_CT_HELPER = 3;
@@ -237,3 +250,22 @@ export const NFT_OBJECT_CT_TIMEOUT = 7;
 export const NFT_OBJECT_SECMARK = 8;
 export const NFT_OBJECT_CT_EXPECT = 9;
 export const NFT_OBJECT_SYNPROXY = 10;
+
+// --- flowtables ---------------------------------------------------------------
+
+export const NFTA_FLOWTABLE_TABLE = 1;
+export const NFTA_FLOWTABLE_NAME = 2;
+export const NFTA_FLOWTABLE_HOOK = 3;
+export const NFTA_FLOWTABLE_USE = 4;
+export const NFTA_FLOWTABLE_HANDLE = 5;
+export const NFTA_FLOWTABLE_PAD = 6;
+export const NFTA_FLOWTABLE_FLAGS = 7;
+export const NFTA_FLOWTABLE_MAX = 7;
+
+export const NFTA_FLOWTABLE_HOOK_NUM = 1;
+export const NFTA_FLOWTABLE_HOOK_PRIORITY = 2;
+export const NFTA_FLOWTABLE_HOOK_DEVS = 3;
+export const NFTA_FLOWTABLE_HOOK_MAX = 3;
+
+export const NFT_FLOWTABLE_HW_OFFLOAD = 0x1;
+export const NFT_FLOWTABLE_COUNTER = 0x2;

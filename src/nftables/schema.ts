@@ -13,7 +13,12 @@ export type AttrKind =
   /** a nest of repeated elements, each a nest following the named schema */
   | { list: string }
   /** a nest of repeated plain attributes of one kind */
-  | { repeat: AttrKind };
+  | { repeat: AttrKind }
+  /**
+   * a nest whose schema depends on the integer value of a sibling attribute
+   * (NFTA_OBJ_DATA follows NFTA_OBJ_TYPE; NFTA_CT_TIMEOUT_DATA follows the L4 protocol)
+   */
+  | { nestBy: { attr: number; schemas: Record<number, string> } };
 
 export interface AttrSpec {
   name: string;
@@ -141,6 +146,10 @@ function walk(
       const k = spec.kind;
       if (typeof k === 'object' && 'nest' in k) {
         walk(buf, p + 4, p + len, schemas.get(k.nest), target, base, out);
+      } else if (typeof k === 'object' && 'nestBy' in k) {
+        const sel = siblingValue(buf, start, end, k.nestBy.attr);
+        const name = sel === undefined ? undefined : k.nestBy.schemas[sel];
+        walk(buf, p + 4, p + len, name ? schemas.get(name) : undefined, target, base, out);
       } else if (typeof k === 'object' && 'list' in k) {
         walkList(buf, p + 4, p + len, k.list, target, base, out);
       }
@@ -148,6 +157,24 @@ function walk(
     }
     p += (len + 3) & ~3;
   }
+}
+
+/** The value of the first attribute of type `attr` in buf[start, end), read as a big-endian integer of its length. */
+export function siblingValue(buf: Uint8Array, start: number, end: number, attr: number): number | undefined {
+  let p = start;
+  while (p + 4 <= end) {
+    const len = hostU16(buf, p);
+    if (len < 4 || p + len > end) return undefined;
+    if ((hostU16(buf, p + 2) & NLA_TYPE_MASK) === attr) {
+      const n = len - 4;
+      if (n === 1) return buf[p + 4];
+      if (n === 2) return (buf[p + 4]! << 8) | buf[p + 5]!;
+      if (n === 4) return ((buf[p + 4]! << 24) | (buf[p + 5]! << 16) | (buf[p + 6]! << 8) | buf[p + 7]!) >>> 0;
+      return undefined;
+    }
+    p += (len + 3) & ~3;
+  }
+  return undefined;
 }
 
 function walkList(buf: Uint8Array, start: number, end: number, elemSchema: string, target: number, base: number, out: PathStep[]): void {

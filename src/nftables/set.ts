@@ -58,12 +58,10 @@ import {
 import { decodeExpr, encodeExprBody, NFTA_LIST_ELEM, type Expr } from './expr/index.js';
 import { buildUdata, parseUdata, readUdataString, readUdataU32, udataString, udataU32, type UdataTlv } from './udata.js';
 import type { SetElement } from './element.js';
+import { OBJECT_TYPE_IDS, type ObjectType } from './object.js';
 
 export type SetFlag = 'anonymous' | 'constant' | 'interval' | 'map' | 'timeout' | 'dynamic' | 'object' | 'concat' | 'expr';
 export type SetPolicy = 'performance' | 'memory';
-export type ObjectType =
-  | 'counter' | 'quota' | 'ct helper' | 'limit' | 'connlimit' | 'tunnel' | 'ct timeout' | 'secmark' | 'ct expectation' | 'synproxy';
-
 export const SET_FLAG_BITS: Record<SetFlag, number> = {
   anonymous: NFT_SET_ANONYMOUS,
   constant: NFT_SET_CONSTANT,
@@ -76,10 +74,6 @@ export const SET_FLAG_BITS: Record<SetFlag, number> = {
   expr: NFT_SET_EXPR,
 };
 
-export const OBJECT_TYPES: Record<ObjectType, number> = {
-  counter: 1, quota: 2, 'ct helper': 3, limit: 4, connlimit: 5, tunnel: 6, 'ct timeout': 7, secmark: 8, 'ct expectation': 9,
-  synproxy: 10,
-};
 
 /** A set or map. Named `NftSet` so it does not shadow JavaScript's Set. */
 export interface NftSet {
@@ -264,8 +258,8 @@ export function setShape(s: NftSet, op?: string): SetShape {
     flags |= NFT_SET_MAP;
   }
   if (s.objectType !== undefined) {
-    const t = typeof s.objectType === 'number' ? s.objectType : OBJECT_TYPES[s.objectType];
-    if (t === undefined) err('objectType', `unknown object type ${JSON.stringify(s.objectType)} (known: ${Object.keys(OBJECT_TYPES).join(', ')})`);
+    const t = typeof s.objectType === 'number' ? s.objectType : OBJECT_TYPE_IDS[s.objectType];
+    if (t === undefined) err('objectType', `unknown object type ${JSON.stringify(s.objectType)} (known: ${Object.keys(OBJECT_TYPE_IDS).join(', ')})`);
     flags |= NFT_SET_OBJECT;
   }
   if (s.timeout !== undefined) flags |= NFT_SET_TIMEOUT;
@@ -339,7 +333,7 @@ export function encodeSet(w: AttrWriter, s: NftSet, shape: SetShape = setShape(s
     w.u32(NFTA_SET_DATA_LEN, shape.dataLen);
   }
   if (s.objectType !== undefined) {
-    w.u32(NFTA_SET_OBJ_TYPE, typeof s.objectType === 'number' ? s.objectType : OBJECT_TYPES[s.objectType]);
+    w.u32(NFTA_SET_OBJ_TYPE, typeof s.objectType === 'number' ? s.objectType : OBJECT_TYPE_IDS[s.objectType]);
   }
   if (s.id !== undefined) w.u32(NFTA_SET_ID, s.id);
   if (s.policy !== undefined) w.u32(NFTA_SET_POLICY, s.policy === 'memory' ? NFT_SET_POL_MEMORY : NFT_SET_POL_PERFORMANCE);
@@ -586,7 +580,7 @@ export function decodeSet(m: MessageView): NftSet {
     }
   }
   if (objType !== undefined) {
-    const name = (Object.entries(OBJECT_TYPES) as [ObjectType, number][]).find(([, n]) => n === objType)?.[0];
+    const name = (Object.entries(OBJECT_TYPE_IDS) as [ObjectType, number][]).find(([, n]) => n === objType)?.[0];
     set.objectType = name ?? objType;
   }
   if (policy !== undefined) set.policy = policy === NFT_SET_POL_MEMORY ? 'memory' : 'performance';
