@@ -11,7 +11,7 @@
 
 import { DecodeError, ValidationError } from '../errors.js';
 import { AttrWriter, beU32, beU64, copyBytes, HOST_LE, hostU16, readCString } from '../netlink/attr.js';
-import { NLA_HDRLEN, NLA_TYPE_MASK } from '../netlink/constants.js';
+import { NLA_F_NESTED, NLA_HDRLEN, NLA_TYPE_MASK } from '../netlink/constants.js';
 import { attrStart, readNfGen, type MessageView } from '../netlink/message.js';
 import {
   familyName,
@@ -433,7 +433,8 @@ function putHdr(buf: Buffer, off: number, len: number, type: number): void {
 /** Writes `type` { NFTA_DATA_VALUE src[off..off+len) } at buf[p]; returns the end. */
 function putValueNest(b: Buffer, p: number, type: number, src: Buffer, off: number, len: number): number {
   const padded = (len + 3) & ~3;
-  putHdr(b, p, 2 * NLA_HDRLEN + len, type);
+  // Nests carry NLA_F_NESTED, as AttrWriter (and libmnl) mark them.
+  putHdr(b, p, 2 * NLA_HDRLEN + len, type | NLA_F_NESTED);
   putHdr(b, p + NLA_HDRLEN, NLA_HDRLEN + len, NFTA_DATA_VALUE);
   const q = p + 2 * NLA_HDRLEN;
   if (len <= 16) for (let i = 0; i < len; i++) b[q + i] = src[off + i]!;
@@ -497,7 +498,7 @@ function writeData(w: AttrWriter, we: WireElements, j: number, x: ElementExtra |
 
 /** The hot path: an element without extras, `size` bytes at b[p]. */
 function putElement(b: Buffer, p: number, size: number, we: WireElements, j: number, nestType: number): number {
-  putHdr(b, p, size, nestType);
+  putHdr(b, p, size, nestType | NLA_F_NESTED);
   let q = p + NLA_HDRLEN;
   const f = we.flags[j]!;
   if (f !== 0) {

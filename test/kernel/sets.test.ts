@@ -5,13 +5,6 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Netns } from '../helpers/netns.js';
 import { Nftables, TransactionError, ValidationError, formatRange, formatValue, type NftSet, type SetElement } from '../../src/index.js';
-import { AttrWriter } from '../../src/netlink/attr.js';
-import { NLM_F_APPEND, NLM_F_CREATE } from '../../src/netlink/constants.js';
-import { NFT_MSG_NEWRULE } from '../../src/nftables/constants.js';
-import { encodeRule, type Rule } from '../../src/nftables/rule.js';
-import { echoFlag, Op } from '../../src/client/operation.js';
-import type { BatchBuilder } from '../../src/client/batch.js';
-import type { AddSetOp } from '../../src/client/ops/set.js';
 
 let ns: Netns;
 let nft: Nftables;
@@ -75,10 +68,13 @@ const KINDS: { name: string; nft: string; sets: NftSet[]; pre?: string }[] = [
   },
   {
     name: 'dynamic set with two stateful expressions',
-    nft: 'set d2 { type ipv4_addr; flags dynamic; counter; quota 1000 bytes; }',
+    nft: 'set d2 { type ipv4_addr; flags dynamic; counter; quota 1000 bytes; }\nset sl { type ipv4_addr; flags dynamic; limit rate 10/second; }',
     sets: [{
       family: 'inet', table: 't', name: 'd2', keyType: 'ipv4_addr', flags: ['dynamic'],
-      exprs: [{ type: 'counter' }, { type: 'unknown', name: 'quota', data: Buffer.from('0c00010000000000000003e80c00040000000000000000000800020000000000', 'hex') }],
+      exprs: [{ type: 'counter' }, { type: 'quota', bytes: 1000, consumed: 0, flags: 0 }],
+    }, {
+      family: 'inet', table: 't', name: 'sl', keyType: 'ipv4_addr', flags: ['dynamic'],
+      exprs: [{ type: 'limit', rate: 10, unit: 1, burst: 5, limitType: 'packets', flags: 0 }],
     }],
   },
   {
@@ -363,26 +359,6 @@ test('bad values are rejected before anything is sent, naming the field', async 
   assert.equal((await nft.getGeneration()).id, gen);
 });
 
-/** A rule given by its expressions (the rule API is another module's); enough to bind an anonymous set. */
-class RawRuleOp extends Op<Rule> {
-  constructor(r: Rule) {
-    super('addRule', r, `addRule ${r.family} ${r.table} ${r.chain}`);
-  }
-  encode(b: BatchBuilder, echo: boolean): void {
-    const rec = b.message(NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND | echoFlag(echo), this.object.family);
-    encodeRule(b.w, this.object);
-    b.close(rec);
-  }
-}
-
-function lookup(set: string, setId: number, sreg = 1): Rule['exprs'][number] {
-  const w = new AttrWriter(64);
-  w.str(1, set); // NFTA_LOOKUP_SET
-  w.u32(2, sreg); // NFTA_LOOKUP_SREG
-  w.u32(4, setId); // NFTA_LOOKUP_SET_ID
-  return { type: 'unknown', name: 'lookup', data: Buffer.from(w.finish()) };
-}
-
 test('anonymous sets: bound by a rule of the same transaction, named by the kernel', async () => {
   await flush();
   const tx = nft.transaction();
@@ -391,11 +367,15 @@ test('anonymous sets: bound by a rule of the same transaction, named by the kern
   const anon = tx.addSet({
     family: 'ip', table: 't', name: '__set%d', flags: ['anonymous', 'constant'], keyType: 'ipv4_addr', size: 2,
     elements: [{ key: '1.2.3.4' }, { key: '5.6.7.8' }],
-  }) as AddSetOp;
-  tx.push(() => new RawRuleOp({
+  });
+  tx.addRule({
     family: 'ip', table: 't', chain: 'c',
-    exprs: [{ type: 'payload', base: 'network', offset: 12, len: 4, dreg: 1 }, lookup('__set%d', anon.setId), { type: 'immediate', dreg: 0, data: { verdict: 'accept' } }],
-  }));
+    exprs: [
+      { type: 'payload', base: 'network', offset: 12, len: 4, dreg: 1 },
+      { type: 'lookup', set: anon.name, setId: anon.setId, sreg: 1 },
+      { type: 'immediate', dreg: 0, data: { verdict: 'accept' } },
+    ],
+  });
   await tx.commit();
   assert.match(anon.name, /^__set\d+$/);
   assert.equal(typeof anon.handle, 'number');
@@ -484,12 +464,20 @@ test('listRuleset and addRuleset carry sets and elements: a copy lists identical
     map mm { type ipv4_addr : mark; elements = { 1.2.3.4 : 0x00000007 } }
     set ty { typeof ip saddr . tcp dport; elements = { 1.2.3.4 . 22 } }
     set if { type ifname; flags interval; elements = { "eth*", "lo" } }
+    chain input {
+      type filter hook input priority 0; policy accept;
+      ip saddr { 10.0.0.0/8, 192.168.0.1 } counter drop
+      ip daddr . tcp dport vmap { 10.0.0.1 . 22 : accept, 10.0.0.2 . 80 : jump c0 }
+      ip saddr @iv drop
+      meta l4proto tcp ct state { established, related } accept
+    }
   }
   table ip u {\n set s {\n type ipv4_addr; flags dynamic,timeout; timeout 1h\n }\n }\n`;
   await ns.nftFile(text);
   const want = await listing();
   const rs = await nft.listRuleset();
-  assert.deepEqual(rs.sets.map((s) => s.name).sort(), ['ci', 'if', 'iv', 'mm', 'to', 'ty', 'vm', 's'].sort());
+  assert.deepEqual(rs.sets.filter((s) => !s.flags?.includes('anonymous')).map((s) => s.name).sort(), ['ci', 'if', 'iv', 'mm', 'to', 'ty', 'vm', 's'].sort());
+  assert.equal(rs.sets.filter((s) => s.flags?.includes('anonymous')).length, 3);
   const other = await Netns.create('sets-copy');
   try {
     await using nft2 = await Nftables.open({ netns: other.path });
