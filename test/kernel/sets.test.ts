@@ -492,3 +492,27 @@ test('listRuleset and addRuleset carry sets and elements: a copy lists identical
     await other.destroy();
   }
 });
+
+test('per-set stateful expressions nft 1.0.6 cannot declare (last) go through and list back', async () => {
+  await flush();
+  const tx = nft.transaction();
+  tx.addTable({ family: 'inet', name: 't' });
+  tx.addSet({
+    family: 'inet', table: 't', name: 'ls', keyType: 'ipv4_addr', flags: ['dynamic'],
+    exprs: [{ type: 'last' }, { type: 'counter' }],
+    elements: [{ key: '1.2.3.4', exprs: [{ type: 'last' }, { type: 'counter', packets: 3, bytes: 300 }] }],
+  });
+  await tx.commit();
+  const [set] = await nft.listSets({ family: 'inet', table: 't' });
+  assert.deepEqual(set!.exprs!.map((e) => e.type), ['last', 'counter']);
+  assert.ok(set!.flags!.includes('expr'));
+  const [el] = await nft.listElements({ family: 'inet', table: 't', set: 'ls' }, { values: true });
+  assert.equal(el!.key, '1.2.3.4');
+  assert.deepEqual(el!.exprs!.map((e) => e.type), ['last', 'counter']);
+  assert.deepEqual(el!.exprs![1], { type: 'counter', bytes: 300, packets: 3 });
+  // (nft 1.0.6 can neither declare nor print a set's `last`: its `list ruleset` exits 1 here, so nftlink is the reader.)
+  // Element expressions must match the set's: the kernel refuses others, and the error names the element.
+  const bad = nft.transaction();
+  bad.addElements({ family: 'inet', table: 't', set: 'ls', elements: [{ key: '1.2.3.5', exprs: [{ type: 'counter' }] }] });
+  await assert.rejects(bad.commit(), (e: unknown) => e instanceof TransactionError && e.failures[0]!.detail === 'element #0 (1.2.3.5)');
+});
