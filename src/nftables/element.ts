@@ -39,6 +39,8 @@ import {
 import {
   NFTA_DATA_VALUE,
   NFTA_DATA_VERDICT,
+  NFTA_VERDICT_CHAIN,
+  NFTA_VERDICT_CODE,
   decodeVerdict,
   encodeData,
   verdictCode,
@@ -607,13 +609,40 @@ function readDataValueNest(buf: Uint8Array, s: number, e: number, path: string[]
   throw new DecodeError(`${name} without NFTA_DATA_VALUE`, s, path);
 }
 
+const VERDICT_BY_CODE = new Map<number, Verdict['verdict']>([
+  [0, 'drop'], [1, 'accept'], [-1, 'continue'], [-2, 'break'], [-3, 'jump'], [-4, 'goto'], [-5, 'return'],
+]);
+
+/**
+ * The verdict maps' hot path: CODE and CHAIN read in place. Returns undefined
+ * for anything unusual (other codes, chain ids, unknown attributes), which
+ * the general decoder then handles.
+ */
+function readVerdict(buf: Uint8Array, s: number, e: number): Verdict | undefined {
+  let code: number | undefined;
+  let chain: string | undefined;
+  let p = s;
+  while (p + NLA_HDRLEN <= e) {
+    const l = hostU16(buf, p);
+    if (l < NLA_HDRLEN || p + l > e) return undefined;
+    const t = hostU16(buf, p + 2) & NLA_TYPE_MASK;
+    if (t === NFTA_VERDICT_CODE && l >= 8) code = beU32(buf, p + NLA_HDRLEN) | 0;
+    else if (t === NFTA_VERDICT_CHAIN) chain = readCString(buf, p + NLA_HDRLEN, p + l);
+    else return undefined;
+    p += (l + 3) & ~3;
+  }
+  const name = code === undefined ? undefined : VERDICT_BY_CODE.get(code);
+  if (name === undefined) return undefined;
+  return chain === undefined ? { verdict: name } : { verdict: name, chain };
+}
+
 function readData(buf: Uint8Array, s: number, e: number, path: string[], chunk: Chunk | undefined): DataValue {
   if (e - s >= NLA_HDRLEN) {
     const l = hostU16(buf, s);
     if (l >= NLA_HDRLEN && s + l <= e) {
       const t = hostU16(buf, s + 2) & NLA_TYPE_MASK;
       if (t === NFTA_DATA_VALUE) return take(buf, s + NLA_HDRLEN, s + l, chunk);
-      if (t === NFTA_DATA_VERDICT) return decodeVerdict(buf, s + NLA_HDRLEN, s + l, [...path, 'NFTA_DATA_VERDICT']);
+      if (t === NFTA_DATA_VERDICT) return readVerdict(buf, s + NLA_HDRLEN, s + l) ?? decodeVerdict(buf, s + NLA_HDRLEN, s + l, [...path, 'NFTA_DATA_VERDICT']);
     }
   }
   throw new DecodeError('NFTA_SET_ELEM_DATA holds neither a value nor a verdict', s, path);

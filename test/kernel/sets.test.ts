@@ -365,7 +365,7 @@ test('anonymous sets: bound by a rule of the same transaction, named by the kern
   tx.addTable({ family: 'ip', name: 't' });
   tx.addChain({ family: 'ip', table: 't', name: 'c' });
   const anon = tx.addSet({
-    family: 'ip', table: 't', name: '__set%d', flags: ['anonymous', 'constant'], keyType: 'ipv4_addr', size: 2,
+    family: 'ip', table: 't', name: '__set%d', flags: ['anonymous', 'constant'], keyType: 'ipv4_addr',
     elements: [{ key: '1.2.3.4' }, { key: '5.6.7.8' }],
   });
   tx.addRule({
@@ -383,6 +383,8 @@ test('anonymous sets: bound by a rule of the same transaction, named by the kern
   const sets = await nft.listSets({ family: 'ip', table: 't' });
   assert.deepEqual(sets.map((s) => s.name), [anon.name]);
   assert.ok(sets[0]!.flags!.includes('anonymous'));
+  // Sized to its elements, as nft sizes anonymous sets.
+  assert.equal(sets[0]!.size, 2);
   // nft --debug=netlink lists the anonymous set as `ip t @__set0` with the same element lines as ours.
   const dbg = (await ns.nft(['--debug=netlink', 'list', 'chain', 'ip', 't', 'c'])).split('\n');
   const els = await nft.listElements({ family: 'ip', table: 't', set: anon.name });
