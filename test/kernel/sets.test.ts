@@ -288,6 +288,11 @@ test('interval edge cases: adjacent and overlapping ranges, 0.0.0.0/0, the top o
   // Nothing of a refused transaction was applied (9.9.9.9 came with each).
   assert.deepEqual(await vals('iv'), ['1.0.0.0/8', '2.0.0.0/8', '3.0.0.0/8', '254.0.0.0-255.255.255.254', '255.255.255.255']);
 
+  // Looking up points finds the ranges that hold them (nft's `get element`).
+  const got = await nft.getElements({ family: 'ip', table: 't', set: 'iv', elements: [{ key: '3.4.5.6' }, { key: '255.0.0.1' }, { key: '255.255.255.255' }, { key: '2.0.0.0/8' }] }, { values: true });
+  assert.deepEqual(got.map((e) => e.key), ['2.0.0.0/8', '3.0.0.0/8', '254.0.0.0-255.255.255.254', '255.255.255.255']);
+  await assert.rejects(nft.getElements({ family: 'ip', table: 't', set: 'iv', elements: [{ key: '4.0.0.1' }] }), /element #0 of set ip t iv does not exist/);
+
   // Deleting a range mirrors what was added.
   tx = nft.transaction();
   tx.deleteElements({ family: 'ip', table: 't', set: 'iv', elements: [{ key: '2.0.0.0/8' }, { key: '255.255.255.255' }] });
