@@ -35,6 +35,9 @@ function median(xs: number[]): number {
 
 interface Exec {
   ms: number;
+  /** CPU seconds of the command in user space and in the kernel (from /usr/bin/time). */
+  user: number;
+  sys: number;
   /** Peak RSS of the command, KiB (from /usr/bin/time). */
   rssKb: number;
   code: number;
@@ -45,7 +48,7 @@ interface Exec {
 function execIn(ns: Netns, argv: string[]): Promise<Exec> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn('nsenter', [`--net=${ns.path}`, '--', '/usr/bin/time', '-f', '@@%M', ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('nsenter', [`--net=${ns.path}`, '--', '/usr/bin/time', '-f', '@@%U %S %M', ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = 0;
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.length));
@@ -55,15 +58,16 @@ function execIn(ns: Netns, argv: string[]): Promise<Exec> {
     child.on('close', (code) => {
       clearTimeout(timer);
       const ms = performance.now() - t0;
-      const m = /@@(\d+)\s*$/.exec(err);
+      const m = /@@([\d.]+) ([\d.]+) (\d+)\s*$/.exec(err);
       if (code !== 0) reject(new Error(`${argv.join(' ')} failed (${code}): ${err.slice(0, 500)}`));
-      else resolve({ ms, rssKb: m ? Number(m[1]) : 0, code: code ?? -1, stdoutBytes: out });
+      else resolve({ ms, user: m ? Number(m[1]) * 1000 : 0, sys: m ? Number(m[2]) * 1000 : 0, rssKb: m ? Number(m[3]) : 0, code: code ?? -1, stdoutBytes: out });
     });
   });
 }
 
-/** Peak RSS growth while `fn` runs, sampled every 2 ms. */
-async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ value: T; peakMb: number }> {
+/** Peak RSS growth while `fn` runs, sampled every 2 ms, and the CPU time it used (ms, user and kernel). */
+async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ value: T; peakMb: number; user: number; sys: number }> {
+  const cpu0 = process.cpuUsage();
   const base = process.memoryUsage.rss();
   let peak = base;
   const timer = setInterval(() => {
@@ -71,8 +75,9 @@ async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ value: T; peakMb:
   }, 2);
   try {
     const value = await fn();
+    const cpu = process.cpuUsage(cpu0);
     peak = Math.max(peak, process.memoryUsage.rss());
-    return { value, peakMb: (peak - base) / (1 << 20) };
+    return { value, peakMb: (peak - base) / (1 << 20), user: cpu.user / 1000, sys: cpu.system / 1000 };
   } finally {
     clearInterval(timer);
   }
@@ -130,9 +135,11 @@ async function main(): Promise<void> {
       const mem: number[] = [];
       const viaNft: number[] = [];
       const nftMem: number[] = [];
+      const cpu: { user: number; sys: number }[] = [];
+      const nftCpu: { user: number; sys: number }[] = [];
       for (let r = 0; r < RUNS; r++) {
         await ns.nft(['flush', set === 's' ? 'set' : 'map', 'inet', 't', set]);
-        const { value, peakMb } = await withPeakRss(async () => {
+        const { value, peakMb, user, sys } = await withPeakRss(async () => {
           const t0 = performance.now();
           const tx = nft.transaction();
           tx.addElements({ family: 'inet', table: 't', set, elements: els as SetElement[] });
@@ -145,15 +152,20 @@ async function main(): Promise<void> {
         reply.push(value.res.timings.replyMs);
         prep.push(value.ms - value.res.timings.encodeMs - value.res.timings.sendMs - value.res.timings.replyMs);
         mem.push(peakMb);
+        cpu.push({ user, sys });
         await ns.nft(['flush', set === 's' ? 'set' : 'map', 'inet', 't', set]);
         const e = await execIn(ns, ['nft', '-f', files[set]!]);
         viaNft.push(e.ms - floor);
         nftMem.push(e.rssKb / 1024);
+        nftCpu.push({ user: e.user, sys: e.sys });
       }
       const m = median(lib);
+      const cu = median(cpu.map((c) => c.user));
+      const cs = median(cpu.map((c) => c.sys));
       rows.push([what, fmt(m), fmt(median(viaNft)), ratio(median(viaNft), m) + ' faster',
         `kernel sendmsg ${fmt(median(kernel))}; nftlink/kernel ${ratio(m, median(kernel))}`,
         `parse+plan ${fmt(median(prep))}, encode ${fmt(median(enc))}, send ${fmt(median(kernel))}, replies ${fmt(median(reply))}`,
+        `user ${fmt(cu)} + sys ${fmt(cs)} = ${ratio(cu + cs, cs)} sys / nft user ${fmt(median(nftCpu.map((c) => c.user)))} + sys ${fmt(median(nftCpu.map((c) => c.sys)))}`,
         `+${median(mem).toFixed(0)} MiB / nft ${median(nftMem).toFixed(0)} MiB`]);
     }
 
@@ -172,14 +184,19 @@ async function main(): Promise<void> {
     const nftJson: number[] = [];
     const nftListMem: number[] = [];
     const nftJsonMem: number[] = [];
+    const listCpu: { user: number; sys: number }[] = [];
+    const rawCpu: { user: number; sys: number }[] = [];
     for (let r = 0; r < RUNS; r++) {
       // The kernel's own dump: the same request, messages counted, nothing decoded.
       let t0 = performance.now();
       let msgs = 0;
+      const c0 = process.cpuUsage();
       await nft.dump(NFT_MSG_GETSETELEM, 'inet', (w) => encodeElementListHeader(w, 't', 's'), () => void msgs++);
       rawDump.push(performance.now() - t0);
+      const rc = process.cpuUsage(c0);
+      rawCpu.push({ user: rc.user / 1000, sys: rc.system / 1000 });
       // nftlink's listing, and the same dump with decoding timed apart.
-      const { value, peakMb } = await withPeakRss(async () => {
+      const { value, peakMb, user, sys } = await withPeakRss(async () => {
         const t = performance.now();
         const els = await nft.listElements({ family: 'inet', table: 't', set: 's' });
         return { ms: performance.now() - t, n: els.length };
@@ -187,6 +204,7 @@ async function main(): Promise<void> {
       if (value.n !== N) throw new Error(`listed ${value.n} elements, expected ${N}`);
       list.push(value.ms);
       listMem.push(peakMb);
+      listCpu.push({ user, sys });
       let decode = 0;
       const out: SetElement[] = [];
       t0 = performance.now();
@@ -209,6 +227,7 @@ async function main(): Promise<void> {
       `${ratio(median(nftList), lm)} / ${ratio(median(nftJson), lm)} faster`,
       `kernel dump ${fmt(median(rawDump))}; nftlink/kernel ${ratio(lm, median(rawDump))}`,
       `receive ${fmt(median(split.map((x) => x.recv)))}, decode ${fmt(median(split.map((x) => x.decode)))} (overlapped)`,
+      `user ${fmt(median(listCpu.map((c) => c.user)))} + sys ${fmt(median(listCpu.map((c) => c.sys)))}; bare dump user ${fmt(median(rawCpu.map((c) => c.user)))} + sys ${fmt(median(rawCpu.map((c) => c.sys)))}`,
       `+${median(listMem).toFixed(0)} MiB / nft ${median(nftListMem).toFixed(0)} MiB, -j ${median(nftJsonMem).toFixed(0)} MiB`]);
 
     // --- 4: one element into a set of 100k ------------------------------------------------------
@@ -234,10 +253,10 @@ async function main(): Promise<void> {
     const om = median(one);
     rows.push([`add 1 element to a set of ${N}`, `${fmt(om)} (with types given: ${fmt(median(oneDef))})`, fmt(median(viaNft)),
       `${ratio(median(viaNft), om)} / ${ratio(median(viaNft), median(oneDef))} faster`,
-      `kernel sendmsg ${fmt(median(oneKernel))}`, 'by value: one GETSET for the types, then the commit', '']);
+      `kernel sendmsg ${fmt(median(oneKernel))}`, 'by value: one GETSET for the types, then the commit', '', '']);
 
     console.log('');
-    const head = ['scenario', 'nftlink (median)', 'nft (median)', 'nft / nftlink', 'kernel', 'nftlink split', 'peak memory'];
+    const head = ['scenario', 'nftlink (median)', 'nft (median)', 'nft / nftlink', 'kernel', 'nftlink split', 'CPU', 'peak memory'];
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
     const line = (cells: string[]): string => '| ' + cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |';
     console.log(line(head));

@@ -517,9 +517,13 @@ function putElement(b: Buffer, p: number, size: number, we: WireElements, j: num
   if (we.hasData !== undefined && we.hasData[j]) {
     q = putValueNest(b, q, NFTA_SET_ELEM_DATA, we.data!, j * we.dataLen, we.dataLen);
   } else if (we.verdictRef !== undefined && we.verdictRef[j]! >= 0) {
+    // A loop: Buffer#copy's bookkeeping costs more than copying these few dozen bytes.
     const v = we.verdicts[we.verdictRef[j]!]!;
-    v.copy(b, q);
-    q += (v.length + 3) & ~3;
+    const n = v.length;
+    for (let i = 0; i < n; i++) b[q + i] = v[i]!;
+    const padded = (n + 3) & ~3;
+    for (let i = n; i < padded; i++) b[q + i] = 0;
+    q += padded;
   }
   return q;
 }
