@@ -416,6 +416,59 @@ export function prepareElements(shape: SetShape, elements: readonly SetElement[]
   return out;
 }
 
+/**
+ * nft's auto-merge within one list: the ranges of a single-field interval set
+ * (as prepareElements expanded them) sorted, and overlapping or adjacent ones
+ * joined, so `10.0.0.0/9, 10.128.0.0/9` goes out as 10.0.0.0/8. Lists with
+ * anything besides keys (data, timeouts, comments) are left as they are.
+ * Existing elements of the set are not consulted: nft merges with those too.
+ */
+export function mergeIntervals(we: WireElements): WireElements {
+  if (we.extras || we.data || we.verdictRef || we.keyEnds) return we;
+  const len = we.keyLen;
+  interface R { s: number; e: number; src: number }
+  const ranges: R[] = [];
+  for (let j = 0; j < we.count; j++) {
+    if (we.flags[j] !== 0) return we;
+    // A start, then its END (exclusive end) unless the range is open at the top.
+    const hasEnd = j + 1 < we.count && we.flags[j + 1] === NFT_SET_ELEM_INTERVAL_END && we.source[j + 1] === we.source[j];
+    ranges.push({ s: j, e: hasEnd ? j + 1 : -1, src: we.source[j]! });
+    if (hasEnd) j++;
+  }
+  const k = we.keys;
+  const cmp = (a: number, b: number): number => compareBytes(k, a * len, k, b * len, len);
+  ranges.sort((a, b) => cmp(a.s, b.s) || a.src - b.src);
+  const merged: R[] = [];
+  for (const r of ranges) {
+    const last = merged[merged.length - 1];
+    // Overlapping or adjacent (the next start at or before the exclusive end): one range.
+    if (last && (last.e < 0 || cmp(r.s, last.e) <= 0)) {
+      if (last.e >= 0 && (r.e < 0 || cmp(r.e, last.e) > 0)) last.e = r.e;
+      continue;
+    }
+    merged.push({ ...r });
+  }
+  if (merged.length === ranges.length && merged.every((r, i) => r === ranges[i] || (r.s === ranges[i]!.s && r.e === ranges[i]!.e))) {
+    // Nothing joined: keep the caller's order.
+    return we;
+  }
+  const count = merged.reduce((n, r) => n + (r.e >= 0 ? 2 : 1), 0);
+  const keys = Buffer.alloc(count * len);
+  const flags = new Uint32Array(count);
+  const source = new Int32Array(count);
+  let j = 0;
+  for (const r of merged) {
+    k.copy(keys, j * len, r.s * len, (r.s + 1) * len);
+    source[j++] = r.src;
+    if (r.e >= 0) {
+      k.copy(keys, j * len, r.e * len, (r.e + 1) * len);
+      flags[j] = NFT_SET_ELEM_INTERVAL_END;
+      source[j++] = r.src;
+    }
+  }
+  return { ...we, count, keys, flags, source };
+}
+
 // --- encoding ---------------------------------------------------------------------
 
 function putHdr(buf: Buffer, off: number, len: number, type: number): void {

@@ -44,6 +44,14 @@ const KINDS: { name: string; nft: string; sets: NftSet[]; pre?: string }[] = [
     }],
   },
   {
+    name: 'auto-merge joins overlapping and adjacent ranges of one list',
+    nft: 'set am { type ipv4_addr; flags interval; auto-merge; elements = { 10.0.0.0/9, 10.128.0.0/9, 10.1.0.0/16, 192.168.0.0/24, 192.168.1.0/24, 172.16.0.1 } }',
+    sets: [{
+      family: 'inet', table: 't', name: 'am', keyType: 'ipv4_addr', flags: ['interval'], autoMerge: true,
+      elements: ['10.0.0.0/9', '10.128.0.0/9', '10.1.0.0/16', '192.168.0.0/24', '192.168.1.0/24', '172.16.0.1'].map((key) => ({ key })),
+    }],
+  },
+  {
     name: 'verdict map keyed ipv4_addr . inet_proto . inet_service, with a catch-all',
     pre: 'chain c0 { }',
     nft: 'map vm { type ipv4_addr . inet_proto . inet_service : verdict; elements = { 10.96.0.10 . tcp . 53 : goto c0, 10.96.0.11 . udp . 53 : accept, * : drop } }',

@@ -15,6 +15,7 @@ import {
   elementValues,
   encodeElementListHeader,
   encodeWireElement,
+  mergeIntervals,
   prepareElements,
   type SetElement,
 } from '../../src/nftables/element.js';
@@ -251,6 +252,22 @@ test('elements decode from nft bytes to the values nft was given', () => {
   const iv = ELEMENT_CASES[0]!;
   const m2 = message(NFT_MSG_NEWSETELEM, 'inet', (w) => w.raw(stripNested(Buffer.from(iv[3], 'hex'))));
   assert.deepEqual(elementValues(setShape(iv[0]), decodeElementList(m2).elements).map((e) => e.key), ['10.0.0.0/8', '192.168.1.1-192.168.1.9', '255.255.255.0/24']);
+});
+
+test('auto-merge: overlapping and adjacent ranges of one list are joined, others kept', () => {
+  const shape = setShape({ ...T, name: 'am', keyType: 'ipv4_addr', flags: ['interval'], autoMerge: true });
+  const keys = (els: SetElement[]): string[] => {
+    const we = mergeIntervals(prepareElements(shape, els));
+    const out: string[] = [];
+    for (let j = 0; j < we.count; j++) out.push(`${Array.from(we.keys.subarray(j * 4, j * 4 + 4)).join('.')}${we.flags[j] ? ' END' : ''}`);
+    return out;
+  };
+  assert.deepEqual(keys([{ key: '10.128.0.0/9' }, { key: '10.0.0.0/9' }, { key: '10.1.0.0/16' }, { key: '192.168.1.0/24' }, { key: '192.168.0.0/24' }]),
+    ['10.0.0.0', '11.0.0.0 END', '192.168.0.0', '192.168.2.0 END']);
+  // Nothing to join: the caller's order stays.
+  assert.deepEqual(keys([{ key: '2.0.0.0/8' }, { key: '1.0.0.0/24' }]), ['2.0.0.0', '3.0.0.0 END', '1.0.0.0', '1.0.1.0 END']);
+  // An open range (to the top) carries nft's userdata mark: left alone.
+  assert.deepEqual(keys([{ key: '255.0.0.0/8' }, { key: '254.0.0.0/8' }]), ['255.0.0.0', '254.0.0.0', '255.0.0.0 END']);
 });
 
 test('element validation names the element and the field', () => {

@@ -19,6 +19,7 @@ import { formatRange, formatValue, intervalKeyType } from '../../nftables/dataty
 import {
   encodeElementListHeader,
   encodeWireElement,
+  mergeIntervals,
   prepareElements,
   wireElementSize,
   type SetElement,
@@ -190,7 +191,9 @@ export class ElementsOp extends Op<ElementsInput> {
       const keyLen = first?.length ?? 4;
       shape = { keyId: 0, keyLen, key: undefined, dataId: undefined, dataLen: 0, data: undefined, flags: 0x8 | 0x10 | 0x40, interval: false, concat: false };
     }
-    const wire = prepareElements(shape, o.elements, { raw: o.raw === true, keysOnly: this.keysOnly, op: this.label, permissive: !this.source });
+    let wire = prepareElements(shape, o.elements, { raw: o.raw === true, keysOnly: this.keysOnly, op: this.label, permissive: !this.source });
+    // nft's auto-merge: overlapping and adjacent ranges of one list go out joined.
+    if (this.source?.object.autoMerge && !o.raw && !this.keysOnly && shape.interval && !shape.concat) wire = mergeIntervals(wire);
     this.planned = new ElementMessages(wire);
   }
 

@@ -17,7 +17,7 @@ import {
   NFTA_SET_NAME,
   nftMsg,
 } from '../../nftables/constants.js';
-import { encodeElementListHeader, prepareElements } from '../../nftables/element.js';
+import { encodeElementListHeader, mergeIntervals, prepareElements } from '../../nftables/element.js';
 import { encodeSet, encodeSetRef, setShape, validateSetFields, type NftSet, type SetRef, type SetShape } from '../../nftables/set.js';
 import { validateExprs } from '../../nftables/expr/index.js';
 import type { BatchBuilder, MessageRecord } from '../batch.js';
@@ -62,7 +62,10 @@ export class AddSetOp extends Op<NftSet> {
     this.shape = shape;
     this.name = s.name;
     if (s.elements && s.elements.length > 0) {
-      this.elements = new ElementMessages(prepareElements(shape, s.elements, { op: label }));
+      let wire = prepareElements(shape, s.elements, { op: label });
+      // nft joins overlapping and adjacent ranges of an auto-merge set, and always of an anonymous one.
+      if ((s.autoMerge || (shape.flags & NFT_SET_ANONYMOUS) !== 0) && shape.interval && !shape.concat) wire = mergeIntervals(wire);
+      this.elements = new ElementMessages(wire);
       // nft sizes an anonymous set to its elements.
       if (this.anonymous && s.size === undefined) this.size = this.elements.wire.count;
     }
