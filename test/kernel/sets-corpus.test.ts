@@ -75,9 +75,11 @@ test('corpus sample: sets and elements listed by nftlink print as nft printed th
   const records = readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as CorpusRecord)
     .filter((r) => r.kernelAccepts && setLines(r).length > 0);
   assert.ok(records.length > 500, `${records.length} records with sets`);
-  // A spread over the whole corpus: every kind of file and family gets a turn.
-  const step = Math.floor(records.length / 30);
-  const sample = records.filter((_r, i) => i % step === 0);
+  // A spread over the whole corpus, half of it records with named sets (set up by
+  // `add set`/`add map`), half with only the anonymous sets of their rules.
+  const spread = (rs: CorpusRecord[], n: number): CorpusRecord[] => rs.filter((_r, i) => i % Math.max(1, Math.floor(rs.length / n)) === 0);
+  const withNamed = records.filter((r) => r.setup.some((c) => /^add (set|map) /.test(c)));
+  const sample = [...spread(withNamed, 15), ...spread(records.filter((r) => !withNamed.includes(r)), 15)];
   let anonymous = 0;
   let named = 0;
   for (const r of sample) {
