@@ -39,3 +39,23 @@ export function sameListing(expected: readonly string[], got: readonly string[])
   const b = canonicalListing(got);
   return a.length === b.length && a.every((l, i) => l === b[i]);
 }
+
+/**
+ * The `chain NAME { … }` block of one table in `nft list ruleset` output:
+ * what `nft list chain` prints inside its table wrapper.
+ */
+export function chainBlock(listing: string, family: string, table: string, chain: string): string | undefined {
+  const ls = listing.split('\n');
+  const t = ls.indexOf(`table ${family} ${table} {`);
+  if (t < 0) return undefined;
+  const names = [`\tchain ${chain} {`, `\tchain "${chain}" {`];
+  let i = t + 1;
+  for (; i < ls.length && ls[i] !== '}'; i++) if (names.includes(ls[i]!)) break;
+  if (i >= ls.length || ls[i] === '}') return undefined;
+  const out: string[] = [];
+  for (; i < ls.length; i++) {
+    out.push(ls[i]!);
+    if (ls[i] === '\t}') return out.join('\n');
+  }
+  return undefined;
+}

@@ -38,7 +38,7 @@ import { formatRule, type Rule } from '../../src/nftables/rule.js';
 import type { NftSet } from '../../src/nftables/set.js';
 import { corpusDir, loadCorpusRules, recordScript, REPO_ROOT, type CorpusRule } from '../helpers/corpus.js';
 import { Netns } from '../helpers/netns.js';
-import { canonicalListing, sameListing } from './listing.js';
+import { canonicalListing, chainBlock, sameListing } from './listing.js';
 
 interface Options {
   corpus: string;
@@ -164,26 +164,6 @@ function setRefs(e: Expr): string | undefined {
 function renamedListing(r: CorpusRule, table: string): string[] {
   const from = `${r.family} ${r.table} `;
   return (r.dumpNetlink ?? []).map((l) => (l.startsWith(from) ? `${r.family} ${table} ${l.slice(from.length)}` : l));
-}
-
-/**
- * The `chain NAME { … }` block of one table in `nft list ruleset` output:
- * what `nft list chain` prints inside its table wrapper.
- */
-export function chainBlock(listing: string, family: string, table: string, chain: string): string | undefined {
-  const ls = listing.split('\n');
-  const t = ls.indexOf(`table ${family} ${table} {`);
-  if (t < 0) return undefined;
-  const names = [`\tchain ${chain} {`, `\tchain "${chain}" {`];
-  let i = t + 1;
-  for (; i < ls.length && ls[i] !== '}'; i++) if (names.includes(ls[i]!)) break;
-  if (i >= ls.length || ls[i] === '}') return undefined;
-  const out: string[] = [];
-  for (; i < ls.length; i++) {
-    out.push(ls[i]!);
-    if (ls[i] === '\t}') return out.join('\n');
-  }
-  return undefined;
 }
 
 async function loadBatch(w: RuleWorker, slots: Slot[]): Promise<void> {
