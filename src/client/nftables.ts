@@ -1,6 +1,7 @@
 // Nftables: the client. Opens a socket (optionally in another network
 // namespace), reads the ruleset, and starts transactions.
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import { NftlinkError, ValidationError } from '../errors.js';
 import { AttrWriter } from '../netlink/attr.js';
 import { NLM_F_DUMP, NLM_F_REQUEST } from '../netlink/constants.js';
@@ -129,6 +130,7 @@ export class NotFoundError extends NftlinkError {
 
 /** Snapshot reads retry this often when the ruleset keeps changing under them. */
 const SNAPSHOT_ATTEMPTS = 20;
+const SNAPSHOT_MAX_BACKOFF_MS = 100;
 
 export class Nftables {
   readonly sock: NetlinkSocket;
@@ -423,6 +425,9 @@ export class Nftables {
    */
   async snapshot<T>(read: (generation: number) => Promise<T>): Promise<T> {
     for (let attempt = 0; attempt < SNAPSHOT_ATTEMPTS; attempt++) {
+      // A writer that commits faster than a read completes would otherwise
+      // starve the reader: back off a random, growing while between attempts.
+      if (attempt > 0) await sleep(Math.random() * Math.min(2 ** attempt, SNAPSHOT_MAX_BACKOFF_MS));
       const g1 = (await this.getGeneration()).id;
       let result: T;
       try {
