@@ -513,7 +513,8 @@ export class Nftables {
     this.checkOpen();
     const seq = this.sock.allocSeq();
     const w = new AttrWriter(256);
-    const s = w.beginMessage(nftType(msg), NLM_F_REQUEST, seq, familyNumber(family));
+    // The ack ends the read even when the kernel has no object to answer with.
+    const s = w.beginMessage(nftType(msg), NLM_F_REQUEST | NLM_F_ACK, seq, familyNumber(family));
     attrs(w);
     w.endMessage(s);
     const { reply, error } = await this.sock.request(w.finish(), seq);

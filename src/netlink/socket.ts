@@ -5,8 +5,10 @@
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { NftlinkError } from '../errors.js';
+import { hostU16 } from './attr.js';
 import {
   NETLINK_NETFILTER,
+  NLM_F_ACK,
   NLM_F_DUMP_INTR,
   NLMSG_DONE,
   NLMSG_ERROR,
@@ -223,9 +225,12 @@ export class NetlinkSocket {
   /**
    * Sends a request and returns its reply: the object for a single GET, or
    * the ErrorMessage (an ack when errno is 0). Throws nothing for an error
-   * reply; the caller decides what it means.
+   * reply; the caller decides what it means. When the request asks for an
+   * ack (NLM_F_ACK), reading goes on until the ack: the kernel can answer a
+   * GET with nothing at all, and the ack then says so at once.
    */
   request(msg: Uint8Array, seq: number): Promise<{ reply?: MessageView & { copy: Uint8Array }; error?: ErrorMessage }> {
+    const wantsAck = (hostU16(msg, 6) & NLM_F_ACK) !== 0;
     return this.exclusive(async () => {
       this.sendSync(msg);
       let reply: (MessageView & { copy: Uint8Array }) | undefined;
@@ -240,9 +245,9 @@ export class NetlinkSocket {
         // The receive buffer is reused: keep a copy of the one message we return.
         const copy = Buffer.from(m.buf.subarray(m.start, m.end));
         reply = { ...m, buf: copy, start: 0, end: copy.length, copy };
-        return true;
+        return !wantsAck;
       });
-      return { ...(reply ? { reply } : {}), ...(error ? { error } : {}) };
+      return { ...(reply ? { reply } : {}), ...(error && (error.errno !== 0 || !reply) ? { error } : {}) };
     });
   }
 
