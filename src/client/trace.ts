@@ -143,7 +143,8 @@ export class Tracer implements AsyncIterableIterator<TraceOutput> {
       groups: [NFNLGRP_NFTRACE, NFNLGRP_NFTABLES],
     });
     try {
-      this.sock.ensureBuffers(0, opts.receiveBuffer ?? 16 << 20);
+      if (opts.receiveBuffer !== undefined) this.sock.native.setBuffers({ rcv: opts.receiveBuffer });
+      else this.sock.ensureBuffers(0, 16 << 20);
     } catch {
       // Keep the default buffer without the privilege to raise it.
     }
@@ -169,6 +170,11 @@ export class Tracer implements AsyncIterableIterator<TraceOutput> {
 
   close(): void {
     this.stream.close();
+  }
+
+  /** Whether the tracer has stopped and closed its socket. */
+  get closed(): boolean {
+    return this.sock.closed;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

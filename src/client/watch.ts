@@ -92,7 +92,11 @@ export async function readTableState(nft: Nftables, ref: { family: Family; table
     const chains: Chain[] = [];
     const rules: Rule[] = [];
     if (table) {
-      await nft.dump(NFT_MSG_GETCHAIN, family, (w) => w.str(NFTA_CHAIN_TABLE, name), (m) => chains.push(decodeChain(m)), gen);
+      // The kernel ignores NFTA_CHAIN_TABLE in a chain dump (6.18): filter here.
+      await nft.dump(NFT_MSG_GETCHAIN, family, (w) => w.str(NFTA_CHAIN_TABLE, name), (m) => {
+        const c = decodeChain(m);
+        if (c.table === name) chains.push(c);
+      }, gen);
       await nft.dump(NFT_MSG_GETRULE, family, (w) => w.str(NFTA_RULE_TABLE, name), (m) => rules.push(decodeRule(m)), gen);
     }
     return { family, name, generation: gen, table, chains, rules };
@@ -104,6 +108,28 @@ export function withoutVolatile<T extends Table | Chain>(o: T): T {
   const { use: _u, ...rest } = o as Table & Chain;
   if ('counters' in rest) delete (rest as Partial<Chain>).counters;
   return rest as T;
+}
+
+/** A copy of `v` with every verdict naming chain `from` naming `to` instead (`v` itself when none does). */
+function replaceVerdictChain<T>(v: T, from: string, to: string): T {
+  if (typeof v !== 'object' || v === null || v instanceof Uint8Array) return v;
+  if (Array.isArray(v)) {
+    let changed = false;
+    const out = v.map((x) => {
+      const y = replaceVerdictChain(x, from, to);
+      if (y !== x) changed = true;
+      return y;
+    });
+    return (changed ? out : v) as T;
+  }
+  const o = v as Record<string, unknown>;
+  if (typeof o['verdict'] === 'string' && o['chain'] === from) return { ...o, chain: to } as T;
+  let copy: Record<string, unknown> | undefined;
+  for (const [k, x] of Object.entries(o)) {
+    const y = replaceVerdictChain(x, from, to);
+    if (y !== x) (copy ??= { ...o })[k] = y;
+  }
+  return (copy ?? v) as T;
 }
 
 interface RuleNode {
@@ -129,6 +155,8 @@ interface Removed {
 /** The table's objects with O(1) rule placement (a doubly linked list per chain). */
 export class TableCache {
   table: Table | undefined;
+  /** Set when a change could not be applied exactly: the owner must reload. */
+  stale = false;
   private chains = new Map<number, ChainEntry>();
   private chainByName = new Map<string, number>();
   private rules = new Map<number, RuleNode>();
@@ -136,6 +164,7 @@ export class TableCache {
   constructor(readonly family: Family, readonly name: string) {}
 
   load(s: TableState): void {
+    this.stale = false;
     this.table = s.table ? withoutVolatile(s.table) : undefined;
     this.chains.clear();
     this.chainByName.clear();
@@ -223,7 +252,7 @@ export class TableCache {
         break;
       }
     }
-    return ok;
+    return ok && !this.stale;
   }
 
   private putChain(c: Chain): void {
@@ -235,12 +264,36 @@ export class TableCache {
         // A rename: the chain keeps its handle and its rules carry its new name.
         this.chainByName.delete(e.chain.name);
         for (let n = e.head; n; n = n.next) n.rule = { ...n.rule, chain: chain.name };
+        this.renameJumps(e.chain.name, chain.name);
       }
       e.chain = chain;
     } else {
       this.chains.set(h, { chain, head: undefined, tail: undefined });
     }
     this.chainByName.set(chain.name, h);
+  }
+
+  /**
+   * Jumps and gotos name their target, and the kernel lists the target's
+   * current name: a rename changes every rule that jumps to it, without an
+   * event for those rules.
+   */
+  private renameJumps(from: string, to: string): void {
+    const needle = Buffer.from(from + '\0');
+    for (const n of this.rules.values()) {
+      let changed = false;
+      const exprs = n.rule.exprs.map((x) => {
+        if (x.type === 'unknown') {
+          // An expression we cannot read may name the chain too: then only a reload is right.
+          if (x.data && Buffer.from(x.data).includes(needle)) this.stale = true;
+          return x;
+        }
+        const y = replaceVerdictChain(x, from, to);
+        if (y !== x) changed = true;
+        return y;
+      });
+      if (changed) n.rule = { ...n.rule, exprs: exprs as Rule['exprs'] };
+    }
   }
 
   private dropChain(h: number): void {
