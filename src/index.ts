@@ -21,6 +21,74 @@ export type { Table, TableFlag, TableRef } from './nftables/table.js';
 export type { Chain, ChainHook, ChainRef, ChainType, ChainPolicy, ChainFlag, HookName } from './nftables/chain.js';
 export type { Generation } from './nftables/gen.js';
 export { formatTable, formatChain } from './format/message.js';
+export type { NftSet, SetRef, SetFlag, SetPolicy } from './nftables/set.js';
+export type { SetElement } from './nftables/element.js';
+export type { ElementsInput, SetDefinition } from './client/ops/element.js';
+export type { ElementsRef, ElementListOptions } from './client/nftables.js';
+export type { AddSetOp } from './client/ops/set.js';
+export {
+  parseValue,
+  parseRange,
+  parseVerdict,
+  parseData,
+  formatValue,
+  formatRange,
+  formatData,
+  decodeValue,
+  decodeRange,
+  datatypeByName,
+  datatypeById,
+  datatypeNames,
+  concatType,
+  resolveType,
+  keyTypeFromWire,
+  formatDuration,
+  parseDuration,
+} from './nftables/datatypes.js';
+export type { Datatype, KeyType, KeyField, TypeSpec, FieldSpec, ByteOrder, Value, ScalarValue, Range } from './nftables/datatypes.js';
+export { formatSet, formatSetElements, formatElement } from './format/set.js';
+export type { ObjectFilter, ObjectLookup } from './client/nftables.js';
+export type {
+  NftObject,
+  ObjectType,
+  ObjectRef,
+  ObjectCommon,
+  CounterObject,
+  QuotaObject,
+  LimitObject,
+  LimitPer,
+  ConnlimitObject,
+  CtHelperObject,
+  CtTimeoutObject,
+  CtExpectationObject,
+  SecmarkObject,
+  SynproxyObject,
+  SynproxyFlag,
+  TunnelObject,
+  TunnelFlag,
+  TunnelOptions,
+  GeneveOption,
+  UnknownObject,
+  L3Proto,
+  L4Proto,
+} from './nftables/object.js';
+export { OBJECT_TYPES, CT_TIMEOUT_STATES, NFT_CT_TIMEOUT_DEFAULTS } from './nftables/object.js';
+export type { Flowtable, FlowtableRef, FlowtableFlag } from './nftables/flowtable.js';
+export { formatObject, formatFlowtable } from './format/object.js';
+export type { Rule } from './nftables/rule.js';
+export { formatRule, encodeRule, decodeRule } from './nftables/rule.js';
+export type { RuleSpec, RulePlacement, RuleRef } from './client/ops/rule.js';
+export type { RuleFilter, RuleLocator } from './client/nftables.js';
+export { formatExpr, dumpedRegister, normalizeRegisters, normalizeExprRegisters } from './nftables/expr/index.js';
+export type {
+  Expr, UnknownExpr, ExprExtras,
+  PayloadExpr, PayloadBase, CmpExpr, CmpOp, ImmediateExpr, CounterExpr,
+  MetaExpr, MetaKey, CtExpr, CtKey, CtDirection, BitwiseExpr, BitwiseOp, ByteorderExpr, ByteorderOp,
+  RangeExpr, RangeOp, LookupExpr, DynsetExpr, DynsetOp, ObjrefExpr, LimitExpr, LimitType,
+  QuotaExpr, ConnlimitExpr, LastExpr, HashExpr, HashType, NumgenExpr, NumgenMode, RtExpr, RtKey,
+  SocketExpr, SocketKey, FibExpr, FibResult, OsfExpr, XfrmExpr, XfrmKey, XfrmDir,
+} from './nftables/expr/index.js';
+export type { DataValue, Verdict, VerdictCode } from './nftables/data.js';
 export { Monitor, generationAfter } from './client/monitor.js';
 export type {
   MonitorOptions,

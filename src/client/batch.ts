@@ -35,15 +35,22 @@ export class BatchBuilder {
     this.seq = firstSeq;
   }
 
+  /** The next sequence number; nlmsg_seq is 32 bits, so it wraps like the wire does. */
+  private takeSeq(): number {
+    const s = this.seq;
+    this.seq = (this.seq + 1) >>> 0;
+    return s;
+  }
+
   begin(generation?: number): void {
-    this.beginSeq = this.seq++;
+    this.beginSeq = this.takeSeq();
     const start = this.w.beginMessage(NFNL_MSG_BATCH_BEGIN, NLM_F_REQUEST, this.beginSeq, 0, NFNL_SUBSYS_NFTABLES);
     if (generation !== undefined) this.w.u32(NFNL_BATCH_GENID, generation);
     this.w.endMessage(start);
   }
 
   end(): number {
-    const seq = this.seq++;
+    const seq = this.takeSeq();
     const start = this.w.beginMessage(NFNL_MSG_BATCH_END, NLM_F_REQUEST, seq, 0, NFNL_SUBSYS_NFTABLES);
     this.w.endMessage(start);
     return seq;
@@ -51,7 +58,7 @@ export class BatchBuilder {
 
   /** Starts an nf_tables message of the current operation; returns its record. */
   message(msg: number, flags: number, family: Family | number): MessageRecord {
-    const seq = this.seq++;
+    const seq = this.takeSeq();
     const fam = typeof family === 'number' ? family : familyNumber(family);
     const start = this.w.beginMessage(nftType(msg), NLM_F_REQUEST | flags, seq, fam);
     const rec: MessageRecord = { op: this.currentOp, seq, start, end: start };

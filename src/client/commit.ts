@@ -55,15 +55,12 @@ export function encodeGetGen(seq: number): Buffer {
   return w.finish();
 }
 
-export async function runBatch(sock: NetlinkSocket, ops: Op[], opts: CommitOptions): Promise<CommitResult> {
-  const t0 = performance.now();
-  let messages = 2;
-  let echoes = 0;
-  for (const op of ops) {
-    messages += op.messageCount();
-    echoes += op.echoes(opts.echo);
-  }
-  const firstSeq = sock.allocSeq(messages + 1);
+/**
+ * Builds the batch datagram of `ops`: BATCH_BEGIN (with the generation guard),
+ * every operation's messages, and BATCH_END unless it is a dry run. Sequence
+ * numbers start at `firstSeq`. Long batches yield to the event loop now and then.
+ */
+export async function encodeBatch(ops: readonly Op[], firstSeq: number, opts: CommitOptions): Promise<BatchBuilder> {
   const b = new BatchBuilder(firstSeq, Math.min(64 << 20, Math.max(4096, ops.length * 128)));
   b.begin(opts.generation);
   let sliceStart = performance.now();
@@ -77,6 +74,22 @@ export async function runBatch(sock: NetlinkSocket, ops: Op[], opts: CommitOptio
   }
   b.currentOp = -1;
   if (!opts.dryRun) b.end();
+  return b;
+}
+
+/** How many sequence numbers a batch of `ops` uses (BEGIN and END included). */
+export function batchMessageCount(ops: readonly Op[]): number {
+  let messages = 2;
+  for (const op of ops) messages += op.messageCount();
+  return messages;
+}
+
+export async function runBatch(sock: NetlinkSocket, ops: Op[], opts: CommitOptions): Promise<CommitResult> {
+  const t0 = performance.now();
+  let echoes = 0;
+  for (const op of ops) echoes += op.echoes(opts.echo);
+  const firstSeq = sock.allocSeq(batchMessageCount(ops) + 1);
+  const b = await encodeBatch(ops, firstSeq, opts);
   const batch = b.finish();
   const barrierSeq = b.nextSeq;
   const t1 = performance.now();
@@ -182,9 +195,14 @@ function failuresToError(
         f.label = op.label;
         if (e.offset !== undefined && e.offset >= 16 && rec.start + e.offset < rec.end) {
           const path = attributePath(batch, rec.start, rec.end, e.offset);
+          // Lists split over several messages: number their items within the operation.
+          const item = rec.firstItem ? path.find((s) => s.name === 'element' && s.index !== undefined) : undefined;
+          if (item) item.index! += rec.firstItem!;
           if (path.length) f.attribute = formatPath(path);
           const d = op.detail(rec, e.offset);
           if (d) f.detail = d;
+          const x = op.expressionAt(rec, e.offset);
+          if (x !== undefined) f.expression = x;
         } else if (e.offset === undefined && rec === b.records[0] && ops.length > 1) {
           f.detail = 'the kernel reports failures of the commit as a whole against the first message';
         }

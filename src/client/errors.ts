@@ -21,6 +21,8 @@ export interface OperationFailure {
   attribute?: string;
   /** More precise: the element, expression … the offset falls in, e.g. 'element #17 (10.0.0.1)'. */
   detail?: string;
+  /** For rules: the index (in `exprs`) of the expression the kernel refused. */
+  expression?: number;
 }
 
 function describe(f: OperationFailure): string {

@@ -1,19 +1,31 @@
 // Nftables: the client. Opens a socket (optionally in another network
 // namespace), reads the ruleset, and starts transactions.
 
-import { NftlinkError } from '../errors.js';
+import { NftlinkError, ValidationError } from '../errors.js';
 import { AttrWriter } from '../netlink/attr.js';
 import { NLM_F_DUMP, NLM_F_REQUEST } from '../netlink/constants.js';
 import { NetlinkError, readNfGen, type MessageView } from '../netlink/message.js';
 import { DumpInterruptedError, NetlinkSocket, type WireTracer } from '../netlink/socket.js';
 import { decodeChain, type Chain } from '../nftables/chain.js';
+import { decodeFlowtable, type Flowtable } from '../nftables/flowtable.js';
+import { decodeObject, encodeObjectFilter, encodeObjectRef, type NftObject, type ObjectType } from '../nftables/object.js';
 import {
   familyNumber,
   NFT_MSG_GETCHAIN,
+  NFT_MSG_GETSET,
+  NFT_MSG_GETSETELEM,
+  NFT_MSG_GETSETELEM_RESET,
+  NFT_MSG_GETFLOWTABLE,
+  NFT_MSG_GETOBJ,
+  NFT_MSG_GETOBJ_RESET,
+  NFT_MSG_GETRULE,
+  NFT_MSG_GETRULE_RESET,
   NFT_MSG_GETTABLE,
   NFT_MSG_NEWGEN,
   NFTA_CHAIN_NAME,
   NFTA_CHAIN_TABLE,
+  NFTA_FLOWTABLE_NAME,
+  NFTA_FLOWTABLE_TABLE,
   NFTA_TABLE_NAME,
   nftMsg,
   nftType,
@@ -21,6 +33,10 @@ import {
 } from '../nftables/constants.js';
 import { decodeGen, type Generation } from '../nftables/gen.js';
 import { decodeTable, type Table } from '../nftables/table.js';
+import { decodeSet, encodeSetRef, setShape, type NftSet } from '../nftables/set.js';
+import { decodeElementList, elementValues, encodeElementListHeader, encodeWireElement, prepareElements, type SetElement } from '../nftables/element.js';
+import { NFTA_SET_ELEM_LIST_ELEMENTS } from '../nftables/constants.js';
+import { decodeRule, NFTA_RULE_CHAIN, NFTA_RULE_HANDLE, NFTA_RULE_TABLE, type Rule } from '../nftables/rule.js';
 import { encodeGetGen } from './commit.js';
 import { Transaction, type TransactionOptions } from './transaction.js';
 import { Monitor, type MonitorEvent, type MonitorOptions, type TransactionMonitorEvent } from './monitor.js';
@@ -44,10 +60,63 @@ export interface Ruleset {
   generation: number;
   tables: Table[];
   chains: Chain[];
+  /** Sets and maps (anonymous ones included), each with its elements as the kernel holds them. */
+  sets: NftSet[];
+  /** Stateful objects, with their state at the snapshot. */
+  objects: NftObject[];
+  flowtables: Flowtable[];
+  /** Every rule, chain by chain in the kernel's order. */
+  rules: Rule[];
 }
 
 export interface ListOptions {
   family?: Family;
+}
+
+/** A set's elements to read: the set, and for getElements/resetElements which elements. */
+export interface ElementsRef {
+  family: Family;
+  table: string;
+  set: string;
+}
+
+export interface ElementListOptions {
+  /**
+   * Return values, as nft prints them: keys and data decoded with the set's
+   * types ('10.0.0.1', ['10.0.0.1', 'tcp', 80]) and interval start/end
+   * elements merged into ranges ('10.0.0.0/8'). Default false: the elements
+   * as the kernel holds them, keys as bytes.
+   */
+  values?: boolean;
+}
+
+/** Which objects to list or reset; the kernel filters by table and type. */
+export interface ObjectFilter extends ListOptions {
+  table?: string;
+  type?: ObjectType | number;
+}
+
+/** One object, by name; the kernel needs its type. */
+export interface ObjectLookup {
+  family: Family;
+  table: string;
+  type: ObjectType | number;
+  name: string;
+}
+
+/** Which rules to list: all, a family's, a table's, or one chain's (the kernel filters). */
+export interface RuleFilter extends ListOptions {
+  table?: string;
+  /** Needs `table`. */
+  chain?: string;
+}
+
+/** One rule, by its handle. */
+export interface RuleLocator {
+  family: Family;
+  table: string;
+  chain: string;
+  handle: number;
 }
 
 /** A single GET found nothing. */
@@ -94,6 +163,7 @@ export class Nftables {
         if (c.handle === undefined) throw new NotFoundError(`chain ${ref.family} ${ref.table} ${ref.name} (no handle)`);
         return c.handle;
       },
+      getSet: (ref) => this.getSet(ref),
     }, opts);
   }
 
@@ -138,6 +208,188 @@ export class Nftables {
     return decodeChain(m);
   }
 
+  // --- sets -------------------------------------------------------------------
+
+  /** Lists sets and maps (anonymous ones included), of one table when `table` is given. */
+  async listSets(opts: ListOptions & { table?: string } = {}): Promise<NftSet[]> {
+    const out: NftSet[] = [];
+    await this.dump(NFT_MSG_GETSET, opts.family, opts.table !== undefined ? (w) => encodeSetRef(w, { family: opts.family!, table: opts.table! }) : undefined,
+      (m) => out.push(decodeSet(m)));
+    return out;
+  }
+
+  async getSet(ref: { family: Family; table: string; name: string }): Promise<NftSet> {
+    const m = await this.get(NFT_MSG_GETSET, ref.family, (w) => encodeSetRef(w, ref), `set ${ref.family} ${ref.table} ${ref.name}`);
+    return decodeSet(m);
+  }
+
+  // --- elements -------------------------------------------------------------------
+
+  /** A set's elements, in the order the kernel dumps them. */
+  async listElements(ref: ElementsRef, opts: ElementListOptions = {}): Promise<SetElement[]> {
+    const set = opts.values ? await this.getSet({ family: ref.family, table: ref.table, name: ref.set }) : undefined;
+    const out = await this.dumpElements(NFT_MSG_GETSETELEM, ref);
+    return set ? elementValues(setShape(set), out) : out;
+  }
+
+  /**
+   * Reads state-carrying elements and resets it (counters, quotas) in one
+   * step: the elements come back with their values from before the reset.
+   * Without `elements`, the whole set (kernel ≥ 6.5).
+   */
+  async resetElements(ref: ElementsRef & { elements?: SetElement[] }, opts: ElementListOptions = {}): Promise<SetElement[]> {
+    const set = opts.values || ref.elements ? await this.getSet({ family: ref.family, table: ref.table, name: ref.set }) : undefined;
+    const out = ref.elements
+      ? await this.getEach(NFT_MSG_GETSETELEM_RESET, ref, set!, ref.elements)
+      : await this.dumpElements(NFT_MSG_GETSETELEM_RESET, ref);
+    return opts.values && set ? elementValues(setShape(set), out) : out;
+  }
+
+  /**
+   * Looks up elements by key (nft's `get element`): for each, the element the
+   * kernel holds for that key (the interval containing it, in an interval
+   * set). Throws NotFoundError when one is missing.
+   */
+  async getElements(ref: ElementsRef & { elements: SetElement[] }, opts: ElementListOptions = {}): Promise<SetElement[]> {
+    const set = await this.getSet({ family: ref.family, table: ref.table, name: ref.set });
+    const out = await this.getEach(NFT_MSG_GETSETELEM, ref, set, ref.elements);
+    return opts.values ? elementValues(setShape(set), out) : out;
+  }
+
+  private async dumpElements(msg: number, ref: ElementsRef, generation?: number): Promise<SetElement[]> {
+    const out: SetElement[] = [];
+    const push = (e: SetElement): void => {
+      out.push(e);
+    };
+    await this.dump(msg, ref.family, (w) => encodeElementListHeader(w, ref.table, ref.set), (m) => {
+      decodeElementList(m, push);
+    }, generation);
+    return out;
+  }
+
+  private async getEach(msg: number, ref: ElementsRef, set: NftSet, elements: SetElement[]): Promise<SetElement[]> {
+    const shape = setShape(set);
+    // One key per request; a single-field interval set is asked for a point, not a range.
+    const wire = prepareElements(shape, elements.map((e) => (e.catchAll ? { catchAll: true } : { key: e.key!, ...(e.keyEnd !== undefined ? { keyEnd: e.keyEnd } : {}) })),
+      { raw: !(shape.interval && shape.concat), keysOnly: true, op: `get elements of ${ref.family} ${ref.table} ${ref.set}` });
+    const out: SetElement[] = [];
+    for (let j = 0; j < wire.count; j++) {
+      const m = await this.get(msg, ref.family, (w) => {
+        encodeElementListHeader(w, ref.table, ref.set);
+        const n = w.beginNest(NFTA_SET_ELEM_LIST_ELEMENTS);
+        encodeWireElement(w, wire, j, 1);
+        w.endNest(n);
+      }, `element #${wire.source[j]} of set ${ref.family} ${ref.table} ${ref.set}`);
+      decodeElementList(m, (e) => out.push(e));
+    }
+    return out;
+  }
+
+  // --- stateful objects ---------------------------------------------------------
+
+  /** Lists stateful objects, of one table and/or one type when given (the kernel filters). */
+  async listObjects(opts: ObjectFilter = {}): Promise<NftObject[]> {
+    const out: NftObject[] = [];
+    await this.dump(NFT_MSG_GETOBJ, opts.family, objectFilterAttrs(opts, false), (m) => out.push(decodeObject(m)));
+    return out;
+  }
+
+  /**
+   * One object. With `reset`, the kernel returns its values and zeroes them
+   * in the same step (counters, quotas): what comes back is the state before the reset.
+   */
+  async getObject(ref: ObjectLookup, opts: { reset?: boolean } = {}): Promise<NftObject> {
+    const m = await this.get(opts.reset ? NFT_MSG_GETOBJ_RESET : NFT_MSG_GETOBJ, ref.family, (w) => encodeObjectRef(w, ref), `${typeof ref.type === 'number' ? `object type ${ref.type}` : ref.type.replace('-', ' ')} ${ref.family} ${ref.table} ${ref.name}`);
+    return decodeObject(m);
+  }
+
+  /** Resets one object (counter, quota) and returns its values from before the reset. */
+  async resetObject(ref: ObjectLookup): Promise<NftObject> {
+    return this.getObject(ref, { reset: true });
+  }
+
+  /**
+   * Resets every matching object (`nft reset counters|quotas …`) and returns
+   * their values from before the reset. Each object is read and zeroed
+   * atomically; the set of them is not one snapshot.
+   */
+  async resetObjects(opts: ObjectFilter = {}): Promise<NftObject[]> {
+    const out: NftObject[] = [];
+    await this.dump(NFT_MSG_GETOBJ_RESET, opts.family, objectFilterAttrs(opts, true), (m) => out.push(decodeObject(m)));
+    return out;
+  }
+
+  // --- flowtables ------------------------------------------------------------------
+
+  /** Lists flowtables, of one table when `table` is given (the kernel filters). */
+  async listFlowtables(opts: ListOptions & { table?: string } = {}): Promise<Flowtable[]> {
+    const out: Flowtable[] = [];
+    await this.dump(NFT_MSG_GETFLOWTABLE, opts.family, opts.table !== undefined ? (w) => w.str(NFTA_FLOWTABLE_TABLE, opts.table!) : undefined,
+      (m) => out.push(decodeFlowtable(m)));
+    return out;
+  }
+
+  async getFlowtable(ref: { family: Family; table: string; name: string }): Promise<Flowtable> {
+    const m = await this.get(NFT_MSG_GETFLOWTABLE, ref.family, (w) => {
+      w.str(NFTA_FLOWTABLE_TABLE, ref.table);
+      w.str(NFTA_FLOWTABLE_NAME, ref.name);
+    }, `flowtable ${ref.family} ${ref.table} ${ref.name}`);
+    return decodeFlowtable(m);
+  }
+
+  // --- rules ------------------------------------------------------------------
+
+  /**
+   * Lists rules with every expression decoded: all of them, or a family's, a
+   * table's or one chain's (the kernel's dump filters; a chain needs its table).
+   */
+  async listRules(opts: RuleFilter = {}): Promise<Rule[]> {
+    return this.dumpRules(NFT_MSG_GETRULE, opts);
+  }
+
+  /** One rule by handle; throws NotFoundError when it does not exist. */
+  async getRule(ref: RuleLocator): Promise<Rule> {
+    const m = await this.get(NFT_MSG_GETRULE, ref.family, (w) => {
+      w.str(NFTA_RULE_TABLE, ref.table);
+      w.str(NFTA_RULE_CHAIN, ref.chain);
+      w.u64(NFTA_RULE_HANDLE, ref.handle);
+    }, `rule ${ref.family} ${ref.table} ${ref.chain} handle ${ref.handle}`);
+    return decodeRule(m);
+  }
+
+  /**
+   * Resets the counters (and quotas) of the selected rules and returns them
+   * as they were before the reset (GETRULE_RESET, kernel 6.2+).
+   */
+  async resetRules(opts: RuleFilter = {}): Promise<Rule[]> {
+    return this.dumpRules(NFT_MSG_GETRULE_RESET, opts);
+  }
+
+  /** Resets one rule's counters; returns the rule as it was before. */
+  async resetRule(ref: RuleLocator): Promise<Rule> {
+    const m = await this.get(NFT_MSG_GETRULE_RESET, ref.family, (w) => {
+      w.str(NFTA_RULE_TABLE, ref.table);
+      w.str(NFTA_RULE_CHAIN, ref.chain);
+      w.u64(NFTA_RULE_HANDLE, ref.handle);
+    }, `rule ${ref.family} ${ref.table} ${ref.chain} handle ${ref.handle}`);
+    return decodeRule(m);
+  }
+
+  private async dumpRules(msg: number, opts: RuleFilter, generation?: number): Promise<Rule[]> {
+    if (opts.chain !== undefined && opts.table === undefined) {
+      throw new ValidationError('chain', 'listing one chain needs its table too');
+    }
+    const out: Rule[] = [];
+    const filter = opts.table !== undefined
+      ? (w: AttrWriter) => {
+        w.str(NFTA_RULE_TABLE, opts.table!);
+        if (opts.chain !== undefined) w.str(NFTA_RULE_CHAIN, opts.chain);
+      }
+      : undefined;
+    await this.dump(msg, opts.family, filter, (m) => out.push(decodeRule(m)), generation);
+    return out;
+  }
+
   // --- the whole ruleset --------------------------------------------------------
 
   /**
@@ -145,13 +397,23 @@ export class Nftables {
    * after, every dumped message must carry it, and the whole read is retried
    * when the ruleset changed meanwhile (or a dump was interrupted).
    */
-  async listRuleset(opts: ListOptions = {}): Promise<Ruleset> {
+  async listRuleset(opts: ListOptions & { elements?: boolean } = {}): Promise<Ruleset> {
     return this.snapshot(async (gen) => {
       const tables: Table[] = [];
       const chains: Chain[] = [];
+      const sets: NftSet[] = [];
+      const objects: NftObject[] = [];
+      const flowtables: Flowtable[] = [];
       await this.dump(NFT_MSG_GETTABLE, opts.family, undefined, (m) => tables.push(decodeTable(m)), gen);
       await this.dump(NFT_MSG_GETCHAIN, opts.family, undefined, (m) => chains.push(decodeChain(m)), gen);
-      return { generation: gen, tables, chains };
+      await this.dump(NFT_MSG_GETOBJ, opts.family, undefined, (m) => objects.push(decodeObject(m)), gen);
+      await this.dump(NFT_MSG_GETFLOWTABLE, opts.family, undefined, (m) => flowtables.push(decodeFlowtable(m)), gen);
+      await this.dump(NFT_MSG_GETSET, opts.family, undefined, (m) => sets.push(decodeSet(m)), gen);
+      if (opts.elements !== false) {
+        for (const s of sets) s.elements = await this.dumpElements(NFT_MSG_GETSETELEM, { family: s.family, table: s.table, set: s.name }, gen);
+      }
+      const rules = await this.dumpRules(NFT_MSG_GETRULE, { ...(opts.family ? { family: opts.family } : {}) }, gen);
+      return { generation: gen, tables, chains, objects, flowtables, sets, rules };
     });
   }
 
@@ -272,6 +534,11 @@ export class GenerationChangedError extends NftlinkError {
   constructor() {
     super('ERR_NFTLINK_GENERATION_CHANGED', 'the ruleset changed during the read');
   }
+}
+
+function objectFilterAttrs(opts: ObjectFilter, reset: boolean): ((w: AttrWriter) => void) | undefined {
+  if (opts.table === undefined && opts.type === undefined && !reset) return undefined;
+  return (w) => encodeObjectFilter(w, opts, reset);
 }
 
 async function makeTracer(out: (line: string) => void): Promise<WireTracer> {

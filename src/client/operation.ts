@@ -71,6 +71,11 @@ export abstract class Op<T = unknown> implements Operation<T> {
   detail(_rec: MessageRecord, _offset: number): string | undefined {
     return undefined;
   }
+
+  /** For operations that carry an expression list: the index of the expression an error offset falls in. */
+  expressionAt(_rec: MessageRecord, _offset: number): number | undefined {
+    return undefined;
+  }
 }
 
 /** Echo flag for NEW* messages when handles are wanted. */

@@ -1,6 +1,8 @@
 // Transaction: operations collected in order, sent as one atomic batch.
 
 import type { Chain, ChainRef } from '../nftables/chain.js';
+import type { Flowtable, FlowtableRef } from '../nftables/flowtable.js';
+import type { NftObject, ObjectRef } from '../nftables/object.js';
 import type { Table, TableRef } from '../nftables/table.js';
 import type { NetlinkSocket } from '../netlink/socket.js';
 import { runBatch, type CommitResult } from './commit.js';
@@ -9,11 +11,25 @@ import { TransactionStateError } from './errors.js';
 import type { Op, Operation } from './operation.js';
 import { AddChainOp, DelChainOp, FlushChainOp, RenameChainOp, type RenameChain } from './ops/chain.js';
 import { AddTableOp, DelTableOp, FlushTableOp } from './ops/table.js';
+import type { NftSet, SetRef } from '../nftables/set.js';
+import { AddSetOp, DelSetOp, FlushSetOp } from './ops/set.js';
+import { ElementsOp, type ElementAction, type ElementsInput } from './ops/element.js';
+import { AddObjectOp, DelObjectOp } from './ops/object.js';
+import { AddFlowtableOp, DelFlowtableOp } from './ops/flowtable.js';
+import { AddRuleOp, batchIdOf, DelRuleOp, type RulePlacement, type RuleRef, type RuleSpec } from './ops/rule.js';
+import type { Rule } from '../nftables/rule.js';
 
 /** What addRuleset takes: a listed ruleset, or any object with the same arrays. */
 export interface RulesetInput {
   tables: Table[];
   chains: Chain[];
+  /** Sets and maps, each with its (listed, wire-level) elements. */
+  sets?: NftSet[];
+  /** Stateful objects (counters, quotas, ct helpers …). */
+  objects?: NftObject[];
+  flowtables?: Flowtable[];
+  /** Rules, in each chain's order (as listed). */
+  rules?: Rule[];
 }
 
 export interface TransactionOptions {
@@ -36,11 +52,15 @@ export interface TransactionHost {
   socket(): NetlinkSocket;
   /** Looks up a chain's handle (for renames given by name). */
   chainHandle(ref: { family: Chain['family']; table: string; name: string }): Promise<number>;
+  /** Reads a set's definition (for elements given as values of a set made elsewhere). */
+  getSet?(ref: { family: Chain['family']; table: string; name: string }): Promise<NftSet>;
 }
 
 export class Transaction {
   private readonly ops: Op[] = [];
   private state: 'open' | 'committing' | 'done' = 'open';
+  /** NFTA_SET_ID values, unique within the batch. */
+  private nextSetId = 1;
 
   constructor(
     private readonly host: TransactionHost,
@@ -119,12 +139,163 @@ export class Transaction {
     return this.push(() => new RenameChainOp(c));
   }
 
+  // --- sets -----------------------------------------------------------------
+
+  /**
+   * Adds a set or map (an existing one with the same definition is left as it
+   * is). Elements given in `elements` are added with it. An anonymous set
+   * (flags: ['anonymous', 'constant'], name '__set%d') must be bound by a rule
+   * of the same transaction; after the commit the operation's `name` is the
+   * kernel's. The operation's `setId` is the set's in-batch id (for lookups).
+   */
+  addSet(s: NftSet): AddSetOp {
+    return this.push(() => new AddSetOp(s, false, this.nextSetId++));
+  }
+  /** Creates a set; fails with EEXIST if it exists. */
+  createSet(s: NftSet): AddSetOp {
+    return this.push(() => new AddSetOp(s, true, this.nextSetId++));
+  }
+  /** Deletes a set; fails with ENOENT if it does not exist, EBUSY if a rule uses it. */
+  deleteSet(s: SetRef): Operation<SetRef> {
+    return this.push(() => new DelSetOp(s, false));
+  }
+  /** Deletes a set if it exists. */
+  destroySet(s: SetRef): Operation<SetRef> {
+    return this.push(() => new DelSetOp(s, true));
+  }
+  /** Deletes every element of a set. */
+  flushSet(s: { family: NftSet['family']; table: string; name: string }): Operation {
+    return this.push(() => new FlushSetOp(s));
+  }
+
+  // --- elements -------------------------------------------------------------
+
+  /** Adds elements; existing ones are left (on kernels ≥ 6.12 their timeout is refreshed). */
+  addElements(e: ElementsInput): Operation<ElementsInput> {
+    return this.pushElements(e, 'add');
+  }
+  /** Adds elements; fails with EEXIST if one exists (naming it). */
+  createElements(e: ElementsInput): Operation<ElementsInput> {
+    return this.pushElements(e, 'create');
+  }
+  /** Deletes elements; fails with ENOENT if one does not exist. For an interval set, give the ranges as added. */
+  deleteElements(e: ElementsInput): Operation<ElementsInput> {
+    return this.pushElements(e, 'delete');
+  }
+  /** Deletes elements that exist, ignores the others. */
+  destroyElements(e: ElementsInput): Operation<ElementsInput> {
+    return this.pushElements(e, 'destroy');
+  }
+
+  private pushElements(e: ElementsInput, action: ElementAction): ElementsOp {
+    return this.push(() => new ElementsOp(e, action, this.findSetOp(e)));
+  }
+
+  /** The operation of this transaction that adds the set the elements go into, if any. */
+  private findSetOp(e: ElementsInput): AddSetOp | undefined {
+    if (e?.set instanceof AddSetOp) return e.set;
+    if (typeof e?.set !== 'string') return undefined;
+    for (let i = this.ops.length - 1; i >= 0; i--) {
+      const op = this.ops[i];
+      if (op instanceof AddSetOp && op.object.family === e.family && op.object.table === e.table && op.object.name === e.set) return op;
+      // A set deleted after it was added in this transaction is not the one meant.
+      if (op instanceof DelSetOp && op.object.family === e.family && op.object.table === e.table && op.object.name === e.set) return undefined;
+    }
+    return undefined;
+  }
+
+  // --- stateful objects -----------------------------------------------------
+
+  /**
+   * Adds a stateful object (counter, quota, limit, connlimit, ct helper, ct
+   * timeout, ct expectation, secmark, synproxy, tunnel). An existing object of
+   * the same name and type is left as it is, or updated where the kernel
+   * supports it.
+   */
+  addObject<O extends NftObject>(o: O): Operation<O> {
+    return this.push(() => new AddObjectOp(o, false)) as unknown as Operation<O>;
+  }
+  /** Creates a stateful object; fails with EEXIST if it exists. */
+  createObject<O extends NftObject>(o: O): Operation<O> {
+    return this.push(() => new AddObjectOp(o, true)) as unknown as Operation<O>;
+  }
+  /** Deletes an object by name or handle (its type is required); fails with ENOENT if missing, EBUSY if in use. */
+  deleteObject(r: ObjectRef): Operation<ObjectRef> {
+    return this.push(() => new DelObjectOp(r, false));
+  }
+  /** Deletes an object if it exists. */
+  destroyObject(r: ObjectRef): Operation<ObjectRef> {
+    return this.push(() => new DelObjectOp(r, true));
+  }
+
+  // --- flowtables -------------------------------------------------------------
+
+  addFlowtable(f: Flowtable): Operation<Flowtable> {
+    return this.push(() => new AddFlowtableOp(f, false));
+  }
+  createFlowtable(f: Flowtable): Operation<Flowtable> {
+    return this.push(() => new AddFlowtableOp(f, true));
+  }
+  deleteFlowtable(f: FlowtableRef): Operation<FlowtableRef> {
+    return this.push(() => new DelFlowtableOp(f, false));
+  }
+  destroyFlowtable(f: FlowtableRef): Operation<FlowtableRef> {
+    return this.push(() => new DelFlowtableOp(f, true));
+  }
+
+  /**
+   * The in-batch id of a chain added earlier in this transaction, for rules
+   * and verdicts that refer to it by id (`{ verdict: 'jump', chainId }`,
+   * a rule's `chainId`): the chain's NEWCHAIN then carries NFTA_CHAIN_ID.
+   */
+  chainId(op: Operation<Chain>): number {
+    if (!(op instanceof AddChainOp) || this.ops[op.index] !== op) {
+      throw new ValidationError('chain', 'must be a chain added earlier in this transaction (addChain or createChain)');
+    }
+    if (op.object.id !== undefined) return op.object.id;
+    op.batchId ??= batchIdOf(op);
+    return op.batchId;
+  }
+
+  // --- rules ----------------------------------------------------------------
+
+  /**
+   * Appends a rule to its chain, or places it right after (or before) a
+   * reference rule, given by handle or as a rule added earlier in this
+   * transaction. After commit, the operation's `handle` is the new rule's.
+   */
+  addRule(r: RuleSpec, placement: RulePlacement = {}): Operation<RuleSpec> {
+    return this.push(() => new AddRuleOp('addRule', r, placement, this.ops));
+  }
+  /** Inserts a rule at the head of its chain, or right before (or after) a reference rule. */
+  insertRule(r: RuleSpec, placement: RulePlacement = {}): Operation<RuleSpec> {
+    return this.push(() => new AddRuleOp('insertRule', r, placement, this.ops));
+  }
+  /** Replaces the rule with `r.handle` by `r`, in place. */
+  replaceRule(r: RuleSpec & { handle: number }): Operation<RuleSpec> {
+    return this.push(() => new AddRuleOp('replaceRule', r, {}, this.ops));
+  }
+  /** Deletes a rule by handle (or a rule added earlier in this transaction); ENOENT if it does not exist. */
+  deleteRule(r: RuleRef): Operation<RuleRef> {
+    return this.push(() => new DelRuleOp(r, false, this.ops));
+  }
+  /** Deletes a rule by handle if it exists (kernel 6.3+). */
+  destroyRule(r: RuleRef): Operation<RuleRef> {
+    return this.push(() => new DelRuleOp(r, true, this.ops));
+  }
+
   // --- whole rulesets -------------------------------------------------------
 
   /**
    * Recreates a listed ruleset (from `nft.listRuleset()`): tables, then
-   * chains, in the order objects must exist for later ones to refer to them.
-   * Read-only fields (handles, use counts, owners) are not sent.
+   * chains, objects and flowtables, in the order objects must exist for later
+   * ones to refer to them (object maps and rules name objects and flowtables,
+   * so sets, elements and rules come after these). Read-only fields
+   * (handles, use counts, owners) are not sent; object state (counter values,
+   * quota usage) is, as `nft -f` of a listing restores it.
+   * chains, then rules (appended in listed order), in the order objects must
+   * exist for later ones to refer to them. Read-only fields (handles, use
+   * counts, owners, rule positions) are not sent.
    */
   addRuleset(rs: RulesetInput): Operation[] {
     const out: Operation[] = [];
@@ -136,6 +307,25 @@ export class Transaction {
       const { handle: _h, use: _u, id: _i, ...chain } = c;
       out.push(this.addChain(chain));
     }
+    for (const o of rs.objects ?? []) {
+      const { handle: _h, use: _u, ...obj } = o;
+      out.push(this.addObject(obj as NftObject));
+    }
+    for (const f of rs.flowtables ?? []) {
+      const { handle: _h, use: _u, ...ft } = f;
+      out.push(this.addFlowtable(ft));
+    }
+    for (const s of rs.sets ?? []) {
+      // Anonymous sets belong to the rules that bind them; they are recreated with those rules.
+      if (s.flags?.includes('anonymous')) continue;
+      const { handle: _h, id: _i, backend: _b, count: _c, elements, ...set } = s;
+      const op = this.addSet(set);
+      out.push(op);
+      if (elements && elements.length > 0) {
+        out.push(this.addElements({ family: s.family, table: s.table, set: op, elements, raw: true }));
+      }
+    }
+    for (const r of rs.rules ?? []) out.push(this.addRule(ruleForRecreate(r)));
     return out;
   }
 
@@ -155,10 +345,27 @@ export class Transaction {
     if (this.state !== 'open') throw new TransactionStateError('this transaction was already committed; start a new one');
     this.state = 'committing';
     try {
+      const sets = new Map<string, Promise<NftSet>>();
       for (const op of this.ops) {
         if (op instanceof RenameChainOp && op.resolvedHandle === undefined) {
           const o = op.object;
           op.resolvedHandle = await this.host.chainHandle({ family: o.family, table: o.table, name: o.name! });
+        }
+        if (op instanceof ElementsOp && !op.ready) {
+          // Elements given as values of a set made elsewhere: read its types once per commit.
+          const getSet = this.host.getSet;
+          if (!getSet) throw new ValidationError('set', 'the set is not known; give `definition` or raw keys', op.label);
+          try {
+            await op.prepare((ref) => {
+              const k = `${ref.family} ${ref.table} ${ref.name}`;
+              let p = sets.get(k);
+              if (!p) sets.set(k, (p = getSet(ref)));
+              return p;
+            });
+          } catch (e) {
+            if (e instanceof ValidationError) e.index = op.index;
+            throw e;
+          }
         }
       }
       const result = await runBatch(this.host.socket(), this.ops, {
@@ -174,4 +381,10 @@ export class Transaction {
       throw e;
     }
   }
+}
+
+/** A listed rule as something to add: what only the kernel decides is left out. */
+export function ruleForRecreate(r: Rule): RuleSpec {
+  const { handle: _h, position: _p, id: _i, positionId: _pi, ...rest } = r;
+  return rest;
 }

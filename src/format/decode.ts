@@ -13,7 +13,7 @@ import { NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK, NLMSG_DONE, NLMSG_ERR
 import { decodeError, errnoName, parseMessages, type MessageView } from '../netlink/message.js';
 import { familyName, NFT_MSG_NAMES, nftMsg, NFT_MSG_TRACE } from '../nftables/constants.js';
 import { decodeExpr, formatExpr } from '../nftables/expr/index.js';
-import { attributePath, formatPath, getExprSchema, getSchema, schemaForMessage, type AttrKind, type Schema } from '../nftables/schema.js';
+import { attributePath, formatPath, getExprSchema, getSchema, schemaForMessage, siblingValue, type AttrKind, type Schema } from '../nftables/schema.js';
 import { decodePacket, decodeTrace } from '../nftables/trace.js';
 import { formatMessageBody } from './message.js';
 import { describePacket } from './events.js';
@@ -358,6 +358,12 @@ function attrs(w: Walk, buf: Uint8Array, start: number, end: number, schema: Sch
     } else if ('list' in kind) {
       w.lines.push(head);
       list(w, buf, s, e, kind.list, `${indent}  `, `${where} > ${name}`);
+    } else if ('nestBy' in kind) {
+      // The nest's schema depends on a sibling (an object's type picks its data's attributes).
+      const sel = siblingValue(buf, start, end, kind.nestBy.attr);
+      const sub = sel === undefined ? undefined : kind.nestBy.schemas[sel];
+      w.lines.push(head);
+      attrs(w, buf, s, e, sub ? getSchema(sub) : undefined, `${indent}  `, `${where} > ${name}`, name);
     } else {
       w.lines.push(head);
       const inner = kind.repeat;
@@ -368,7 +374,7 @@ function attrs(w: Walk, buf: Uint8Array, start: number, end: number, schema: Sch
         if (l < 4 || q + l > e) break;
         const t = hostU16(buf, q + 2) & NLA_TYPE_MASK;
         const n = /_DEVS$/.test(name ?? '') && t === 1 ? 'NFTA_DEVICE_NAME' : 'NFTA_LIST_ELEM';
-        w.lines.push(`${indent}  [${i++}] ${n} (${t}) len ${l}: ${typeof inner === 'string' ? scalar(inner, buf, q + 4, l - 4) : toHex(buf.subarray(q + 4, q + l))}`);
+        w.lines.push(`${indent}  [${i++}] ${n} (${t}) len ${l}: ${typeof inner === 'string' ? scalar(inner as AttrKind, buf, q + 4, l - 4) : toHex(buf.subarray(q + 4, q + l))}`);
         q += (l + 3) & ~3;
       }
     }

@@ -7,6 +7,16 @@ import { decodeChain, type Chain } from '../nftables/chain.js';
 import { decodeGen } from '../nftables/gen.js';
 import { decodeTable, tableFlagBits, type Table } from '../nftables/table.js';
 import { readNfGen } from '../netlink/message.js';
+import { decodeFlowtable } from '../nftables/flowtable.js';
+import {
+  NFT_MSG_DELFLOWTABLE,
+  NFT_MSG_DELOBJ,
+  NFT_MSG_DESTROYFLOWTABLE,
+  NFT_MSG_DESTROYOBJ,
+  NFT_MSG_NEWFLOWTABLE,
+  NFT_MSG_NEWOBJ,
+} from '../nftables/constants.js';
+import { formatFlowtable, formatObjectMessage } from './object.js';
 import { decodeRule } from '../nftables/rule.js';
 import { decodeTrace } from '../nftables/trace.js';
 import { formatRuleDebug } from './list.js';
@@ -53,6 +63,8 @@ registerPrinter([NFT_MSG_NEWGEN], (m) => {
   const g = decodeGen(m);
   return `gen id ${g.id}${g.pid !== undefined ? ` pid ${g.pid}` : ''}${g.procName ? ` name ${g.procName}` : ''}`;
 });
+registerPrinter([NFT_MSG_NEWOBJ, NFT_MSG_DELOBJ, NFT_MSG_DESTROYOBJ], formatObjectMessage);
+registerPrinter([NFT_MSG_NEWFLOWTABLE, NFT_MSG_DELFLOWTABLE, NFT_MSG_DESTROYFLOWTABLE], (m) => formatFlowtable(decodeFlowtable(m)));
 registerPrinter([6, 8, 28], (m) => formatRuleDebug(decodeRule(m)));
 registerPrinter([17], (m) => {
   const t = decodeTrace(m);

@@ -5,6 +5,8 @@ import { NLMSG_DONE, NLMSG_ERROR } from '../netlink/constants.js';
 import { decodeError, errnoName, type MessageView } from '../netlink/message.js';
 import { NFT_MSG_NAMES, nftMsg } from '../nftables/constants.js';
 import { formatMessageBody } from './message.js';
+// Kinds register their printers on import.
+import './set.js';
 
 export function messageTypeName(type: number): string {
   if (type === NLMSG_ERROR) return 'NLMSG_ERROR';

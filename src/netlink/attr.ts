@@ -6,7 +6,7 @@
 
 import { endianness } from 'node:os';
 import { DecodeError } from '../errors.js';
-import { NLA_HDRLEN, NLA_TYPE_MASK, NLMSG_HDRLEN, NFGENMSG_LEN } from './constants.js';
+import { NLA_F_NESTED, NLA_HDRLEN, NLA_TYPE_MASK, NLMSG_HDRLEN, NFGENMSG_LEN } from './constants.js';
 
 export const HOST_LE = endianness() === 'LE';
 
@@ -71,11 +71,15 @@ export class AttrWriter {
     this.hostU32(start, this.pos - start);
   }
 
-  /** Starts a nested attribute; returns its start offset for {@link endNest}. */
+  /**
+   * Starts a nested attribute; returns its start offset for {@link endNest}.
+   * Marked NLA_F_NESTED as libmnl marks it (nft's bytes); the kernel accepts
+   * nests with or without the flag and never sets it in what it sends.
+   */
   beginNest(type: number): number {
     this.reserve(NLA_HDRLEN);
     const start = this.pos;
-    this.hostU16(start + 2, type);
+    this.hostU16(start + 2, type | NLA_F_NESTED);
     this.pos = start + NLA_HDRLEN;
     return start;
   }

@@ -111,7 +111,8 @@ export function decodeError(m: MessageView): ErrorMessage {
     seq: hostU32(b, o + 8),
     pid: hostU32(b, o + 12),
   };
-  const out: ErrorMessage = { errno: -err, request };
+  // `0 - 0` would be -0 for an ack; keep acks a plain 0.
+  const out: ErrorMessage = { errno: err === 0 ? 0 : -err, request };
   if (m.flags & NLM_F_ACK_TLVS) {
     // The echoed request is just its header when capped, else the whole request.
     let tlv = o + NLMSG_HDRLEN;

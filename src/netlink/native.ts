@@ -11,23 +11,33 @@ export interface RecvResult {
   bytes: number;
   /** Datagrams read. */
   count: number;
-  /** A failure met after the datagrams above (ENOBUFS, or EMSGTRUNC for a datagram that did not fit). */
-  error?: Error & { code: string; errno: number; syscall: string };
+  /**
+   * A failure met after the datagrams above: ENOBUFS after an overrun, or
+   * EMSGTRUNC for a datagram that did not fit (`needed` bytes; `dropped` when
+   * it was consumed, else it is still queued), or ECANCELED when close() ended a wait.
+   */
+  error?: Error & { code: string; errno: number; syscall: string; needed?: number; dropped?: boolean };
 }
 
 export interface NativeSocket {
   readonly fd: number;
   readonly portId: number;
   readonly closed: boolean;
+  /** Whether NETLINK_EXT_ACK / NETLINK_CAP_ACK could be turned on. */
+  readonly extAck: boolean;
+  readonly capAck: boolean;
   bind(groups: number[]): void;
   addMembership(group: number): void;
   dropMembership(group: number): void;
   setBuffers(sizes: { snd?: number; rcv?: number }): { snd: number; rcv: number };
   getBuffers(): { snd: number; rcv: number };
   setOption(level: number, name: number, value: number): void;
+  getOption(level: number, name: number): number;
   send(data: Uint8Array | Uint8Array[]): number;
   sendAsync(data: Uint8Array | Uint8Array[]): Promise<number>;
+  /** Never blocks. */
   recv(buf: Uint8Array, offset?: number, minRoom?: number): RecvResult;
+  /** From the thread pool, waiting up to timeoutMs (-1: no limit) for the first datagram. */
   recvAsync(buf: Uint8Array, offset: number, minRoom: number, timeoutMs: number): Promise<RecvResult>;
   startPolling(onReadable: (err: Error | null) => void): void;
   stopPolling(): void;

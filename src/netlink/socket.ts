@@ -96,11 +96,15 @@ export class NetlinkSocket {
     return this.native.closed;
   }
 
-  /** Reserves `n` consecutive sequence numbers and returns the first. */
+  /**
+   * Reserves `n` consecutive sequence numbers and returns the first. A range
+   * never wraps through 0: the kernel sends set-element echoes and events
+   * with seq 0, which must not match a request of ours.
+   */
   allocSeq(n = 1): number {
+    if (this.seqNext + n > 0x100000000) this.seqNext = 1;
     const s = this.seqNext;
-    this.seqNext = (this.seqNext + n) >>> 0;
-    if (this.seqNext < s || this.seqNext === 0) this.seqNext = 1;
+    this.seqNext = (this.seqNext + n) % 0x100000000 || 1;
     return s;
   }
 

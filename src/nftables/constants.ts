@@ -156,3 +156,116 @@ export const NFTA_GEN_MAX = 3;
 
 export const NFTA_RULE_TABLE = 1;
 export const NFTA_RULE_CHAIN = 2;
+
+// --- sets -------------------------------------------------------------------
+
+export const NFTA_SET_TABLE = 1;
+export const NFTA_SET_NAME = 2;
+export const NFTA_SET_FLAGS = 3;
+export const NFTA_SET_KEY_TYPE = 4;
+export const NFTA_SET_KEY_LEN = 5;
+export const NFTA_SET_DATA_TYPE = 6;
+export const NFTA_SET_DATA_LEN = 7;
+export const NFTA_SET_POLICY = 8;
+export const NFTA_SET_DESC = 9;
+export const NFTA_SET_ID = 10;
+export const NFTA_SET_TIMEOUT = 11;
+export const NFTA_SET_GC_INTERVAL = 12;
+export const NFTA_SET_USERDATA = 13;
+export const NFTA_SET_PAD = 14;
+export const NFTA_SET_OBJ_TYPE = 15;
+export const NFTA_SET_HANDLE = 16;
+export const NFTA_SET_EXPR = 17;
+export const NFTA_SET_EXPRESSIONS = 18;
+/** Backend name (read only, ~6.16). */
+export const NFTA_SET_TYPE = 19;
+/** Element count (read only, ~6.16). */
+export const NFTA_SET_COUNT = 20;
+export const NFTA_SET_MAX = 20;
+
+export const NFTA_SET_DESC_SIZE = 1;
+export const NFTA_SET_DESC_CONCAT = 2;
+export const NFTA_SET_DESC_MAX = 2;
+export const NFTA_SET_FIELD_LEN = 1;
+
+export const NFT_SET_ANONYMOUS = 0x1;
+export const NFT_SET_CONSTANT = 0x2;
+export const NFT_SET_INTERVAL = 0x4;
+export const NFT_SET_MAP = 0x8;
+export const NFT_SET_TIMEOUT = 0x10;
+export const NFT_SET_EVAL = 0x20;
+export const NFT_SET_OBJECT = 0x40;
+export const NFT_SET_CONCAT = 0x80;
+export const NFT_SET_EXPR = 0x100;
+
+export const NFT_SET_POL_PERFORMANCE = 0;
+export const NFT_SET_POL_MEMORY = 1;
+
+// --- set elements -------------------------------------------------------------
+
+export const NFTA_SET_ELEM_LIST_TABLE = 1;
+export const NFTA_SET_ELEM_LIST_SET = 2;
+export const NFTA_SET_ELEM_LIST_ELEMENTS = 3;
+export const NFTA_SET_ELEM_LIST_SET_ID = 4;
+export const NFTA_SET_ELEM_LIST_MAX = 4;
+
+export const NFTA_SET_ELEM_KEY = 1;
+export const NFTA_SET_ELEM_DATA = 2;
+export const NFTA_SET_ELEM_FLAGS = 3;
+export const NFTA_SET_ELEM_TIMEOUT = 4;
+export const NFTA_SET_ELEM_EXPIRATION = 5;
+export const NFTA_SET_ELEM_USERDATA = 6;
+export const NFTA_SET_ELEM_EXPR = 7;
+export const NFTA_SET_ELEM_PAD = 8;
+export const NFTA_SET_ELEM_OBJREF = 9;
+export const NFTA_SET_ELEM_KEY_END = 10;
+export const NFTA_SET_ELEM_EXPRESSIONS = 11;
+export const NFTA_SET_ELEM_MAX = 11;
+
+export const NFT_SET_ELEM_INTERVAL_END = 0x1;
+export const NFT_SET_ELEM_CATCHALL = 0x2;
+
+// --- stateful object types (object maps name them) -------------------------------
+
+// --- stateful objects (the type-specific attributes are in object.ts) ---------
+
+export const NFTA_OBJ_TABLE = 1;
+export const NFTA_OBJ_NAME = 2;
+export const NFTA_OBJ_TYPE = 3;
+export const NFTA_OBJ_DATA = 4;
+export const NFTA_OBJ_USE = 5;
+export const NFTA_OBJ_HANDLE = 6;
+export const NFTA_OBJ_PAD = 7;
+export const NFTA_OBJ_USERDATA = 8;
+export const NFTA_OBJ_MAX = 8;
+
+export const NFT_OBJECT_UNSPEC = 0;
+export const NFT_OBJECT_COUNTER = 1;
+export const NFT_OBJECT_QUOTA = 2;
+export const NFT_OBJECT_CT_HELPER = 3;
+export const NFT_OBJECT_LIMIT = 4;
+export const NFT_OBJECT_CONNLIMIT = 5;
+export const NFT_OBJECT_TUNNEL = 6;
+export const NFT_OBJECT_CT_TIMEOUT = 7;
+export const NFT_OBJECT_SECMARK = 8;
+export const NFT_OBJECT_CT_EXPECT = 9;
+export const NFT_OBJECT_SYNPROXY = 10;
+
+// --- flowtables ---------------------------------------------------------------
+
+export const NFTA_FLOWTABLE_TABLE = 1;
+export const NFTA_FLOWTABLE_NAME = 2;
+export const NFTA_FLOWTABLE_HOOK = 3;
+export const NFTA_FLOWTABLE_USE = 4;
+export const NFTA_FLOWTABLE_HANDLE = 5;
+export const NFTA_FLOWTABLE_PAD = 6;
+export const NFTA_FLOWTABLE_FLAGS = 7;
+export const NFTA_FLOWTABLE_MAX = 7;
+
+export const NFTA_FLOWTABLE_HOOK_NUM = 1;
+export const NFTA_FLOWTABLE_HOOK_PRIORITY = 2;
+export const NFTA_FLOWTABLE_HOOK_DEVS = 3;
+export const NFTA_FLOWTABLE_HOOK_MAX = 3;
+
+export const NFT_FLOWTABLE_HW_OFFLOAD = 0x1;
+export const NFT_FLOWTABLE_COUNTER = 0x2;

@@ -2,7 +2,8 @@
 // Used by set keys and data, cmp/immediate/bitwise/range operands.
 
 import { DecodeError } from '../errors.js';
-import { AttrTable, AttrWriter, copyBytes } from '../netlink/attr.js';
+import { AttrWriter, beU32, copyBytes, hostU16, readCString } from '../netlink/attr.js';
+import { NLA_TYPE_MASK } from '../netlink/constants.js';
 
 export const NFTA_DATA_VALUE = 1;
 export const NFTA_DATA_VERDICT = 2;
@@ -89,27 +90,65 @@ export function encodeData(w: AttrWriter, type: number, value: DataValue): void 
 }
 
 export function decodeVerdict(buf: Uint8Array, start: number, end: number, path?: string[]): Verdict {
-  const a = new AttrTable(buf, start, end, NFTA_VERDICT_MAX, path);
-  const code = a.i32(NFTA_VERDICT_CODE, 'NFTA_VERDICT_CODE');
+  // Hand-written (no attribute table): every rule with a verdict goes through here.
+  let code: number | undefined;
+  let chainStart = -1;
+  let chainEnd = -1;
+  let chainId = -1;
+  let p = start;
+  while (p < end) {
+    const l = nestedLen(buf, p, end, path);
+    const t = hostU16(buf, p + 2) & NLA_TYPE_MASK;
+    if (t === NFTA_VERDICT_CODE) {
+      if (l < 8) throw new DecodeError(`NFTA_VERDICT_CODE has ${l - 4} bytes, needs 4`, p + 4, path);
+      code = beU32(buf, p + 4) | 0;
+    } else if (t === NFTA_VERDICT_CHAIN) {
+      chainStart = p + 4;
+      chainEnd = p + l;
+    } else if (t === NFTA_VERDICT_CHAIN_ID) {
+      if (l < 8) throw new DecodeError(`NFTA_VERDICT_CHAIN_ID has ${l - 4} bytes, needs 4`, p + 4, path);
+      chainId = beU32(buf, p + 4);
+    }
+    p += (l + 3) & ~3;
+  }
+  if (code === undefined) throw new DecodeError('missing NFTA_VERDICT_CODE', 0, path);
   const name = verdictName(code);
   const v: Verdict = name ? { verdict: name } : { verdict: code >= 0 ? 'drop' : 'continue', code };
   // The kernel packs extra bits into NF_DROP/NF_QUEUE codes; keep those raw.
   if (name === undefined && (code & 0xff) === NF_QUEUE) v.verdict = 'queue';
-  if (a.has(NFTA_VERDICT_CHAIN)) v.chain = a.str(NFTA_VERDICT_CHAIN, 'NFTA_VERDICT_CHAIN');
-  if (a.has(NFTA_VERDICT_CHAIN_ID)) v.chainId = a.u32(NFTA_VERDICT_CHAIN_ID, 'NFTA_VERDICT_CHAIN_ID');
+  if (chainStart >= 0) v.chain = readCString(buf, chainStart, chainEnd);
+  if (chainId >= 0) v.chainId = chainId;
   return v;
+}
+
+/** Length of the attribute at p, checked against its parent's end. */
+function nestedLen(buf: Uint8Array, p: number, end: number, path?: string[]): number {
+  if (end - p < 4) throw new DecodeError(`${end - p} stray bytes where an attribute header was expected`, p, path);
+  const l = hostU16(buf, p);
+  if (l < 4 || p + l > end) throw new DecodeError(`attribute length ${l} runs past its parent (${end - p} bytes left)`, p, path);
+  return l;
 }
 
 /** Decodes the payload of an NFTA_DATA_* nest. */
 export function decodeData(buf: Uint8Array, start: number, end: number, path?: string[]): DataValue {
-  const a = new AttrTable(buf, start, end, NFTA_DATA_MAX, path);
-  if (a.has(NFTA_DATA_VALUE)) {
-    const o = a.off[NFTA_DATA_VALUE]!;
-    return copyBytes(buf, o, o + a.len[NFTA_DATA_VALUE]!);
+  let value = -1;
+  let valueEnd = -1;
+  let verdict = -1;
+  let verdictEnd = -1;
+  let p = start;
+  while (p < end) {
+    const l = nestedLen(buf, p, end, path);
+    const t = hostU16(buf, p + 2) & NLA_TYPE_MASK;
+    if (t === NFTA_DATA_VALUE) {
+      value = p + 4;
+      valueEnd = p + l;
+    } else if (t === NFTA_DATA_VERDICT) {
+      verdict = p + 4;
+      verdictEnd = p + l;
+    }
+    p += (l + 3) & ~3;
   }
-  if (a.has(NFTA_DATA_VERDICT)) {
-    const [s, e] = a.range(NFTA_DATA_VERDICT, 'NFTA_DATA_VERDICT');
-    return decodeVerdict(buf, s, e, path ? [...path, 'NFTA_DATA_VERDICT'] : undefined);
-  }
+  if (value >= 0) return copyBytes(buf, value, valueEnd);
+  if (verdict >= 0) return decodeVerdict(buf, verdict, verdictEnd, path);
   throw new DecodeError('data holds neither NFTA_DATA_VALUE nor NFTA_DATA_VERDICT', start, path);
 }

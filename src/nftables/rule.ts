@@ -171,12 +171,18 @@ export function decodeRule(m: MessageView): Rule {
 
 /**
  * libnftnl's debug print of a rule, as `nft --debug=netlink` shows it: a
- * header line `FAMILY TABLE CHAIN[ HANDLE]` then one `  [ … ]` line per
+ * header line `FAMILY TABLE CHAIN[ HANDLE[ POSITION]]` then one `  [ … ]` line per
  * expression (and a userdata line when there is userdata).
  */
 export function formatRule(r: Rule, opts: { handle?: boolean } = {}): string {
   let s = `${r.family} ${r.table} ${r.chain}`;
-  if ((opts.handle ?? true) && r.handle !== undefined) s += ` ${r.handle}`;
+  if (opts.handle ?? true) {
+    if (r.handle !== undefined) s += ` ${r.handle}`;
+    // Dumps carry the previous rule's handle here.
+    if (r.position !== undefined) s += ` ${r.position}`;
+  }
+  if (r.id !== undefined) s += ` ${r.id}`;
+  if (r.positionId !== undefined) s += ` ${r.positionId}`;
   for (const e of r.exprs) s += `\n  ${formatExpr(e)}`;
   const ud = udataForComment(r.comment, r.userdata);
   if (ud) s += `\n  userdata = { ${formatUserdata(ud)} }`;

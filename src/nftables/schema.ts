@@ -13,7 +13,12 @@ export type AttrKind =
   /** a nest of repeated elements, each a nest following the named schema */
   | { list: string }
   /** a nest of repeated plain attributes of one kind */
-  | { repeat: AttrKind };
+  | { repeat: AttrKind }
+  /**
+   * a nest whose schema depends on the integer value of a sibling attribute
+   * (NFTA_OBJ_DATA follows NFTA_OBJ_TYPE; NFTA_CT_TIMEOUT_DATA follows the L4 protocol)
+   */
+  | { nestBy: { attr: number; schemas: Record<number, string> } };
 
 export interface AttrSpec {
   name: string;
@@ -141,6 +146,10 @@ function walk(
       const k = spec.kind;
       if (typeof k === 'object' && 'nest' in k) {
         walk(buf, p + 4, p + len, schemas.get(k.nest), target, base, out);
+      } else if (typeof k === 'object' && 'nestBy' in k) {
+        const sel = siblingValue(buf, start, end, k.nestBy.attr);
+        const name = sel === undefined ? undefined : k.nestBy.schemas[sel];
+        walk(buf, p + 4, p + len, name ? schemas.get(name) : undefined, target, base, out);
       } else if (typeof k === 'object' && 'list' in k) {
         walkList(buf, p + 4, p + len, k.list, target, base, out);
       }
@@ -148,6 +157,24 @@ function walk(
     }
     p += (len + 3) & ~3;
   }
+}
+
+/** The value of the first attribute of type `attr` in buf[start, end), read as a big-endian integer of its length. */
+export function siblingValue(buf: Uint8Array, start: number, end: number, attr: number): number | undefined {
+  let p = start;
+  while (p + 4 <= end) {
+    const len = hostU16(buf, p);
+    if (len < 4 || p + len > end) return undefined;
+    if ((hostU16(buf, p + 2) & NLA_TYPE_MASK) === attr) {
+      const n = len - 4;
+      if (n === 1) return buf[p + 4];
+      if (n === 2) return (buf[p + 4]! << 8) | buf[p + 5]!;
+      if (n === 4) return ((buf[p + 4]! << 24) | (buf[p + 5]! << 16) | (buf[p + 6]! << 8) | buf[p + 7]!) >>> 0;
+      return undefined;
+    }
+    p += (len + 3) & ~3;
+  }
+  return undefined;
 }
 
 function walkList(buf: Uint8Array, start: number, end: number, elemSchema: string, target: number, base: number, out: PathStep[]): void {
@@ -205,3 +232,59 @@ registerSchema('verdict', {
   2: { name: 'NFTA_VERDICT_CHAIN', kind: 'str' },
   3: { name: 'NFTA_VERDICT_CHAIN_ID', kind: 'u32' },
 });
+
+registerSchema('set', {
+  1: { name: 'NFTA_SET_TABLE', kind: 'str' },
+  2: { name: 'NFTA_SET_NAME', kind: 'str' },
+  3: { name: 'NFTA_SET_FLAGS', kind: 'u32' },
+  4: { name: 'NFTA_SET_KEY_TYPE', kind: 'u32' },
+  5: { name: 'NFTA_SET_KEY_LEN', kind: 'u32' },
+  6: { name: 'NFTA_SET_DATA_TYPE', kind: 'u32' },
+  7: { name: 'NFTA_SET_DATA_LEN', kind: 'u32' },
+  8: { name: 'NFTA_SET_POLICY', kind: 'u32' },
+  9: { name: 'NFTA_SET_DESC', kind: { nest: 'set_desc' } },
+  10: { name: 'NFTA_SET_ID', kind: 'u32' },
+  11: { name: 'NFTA_SET_TIMEOUT', kind: 'u64' },
+  12: { name: 'NFTA_SET_GC_INTERVAL', kind: 'u32' },
+  13: { name: 'NFTA_SET_USERDATA', kind: 'bin' },
+  14: { name: 'NFTA_SET_PAD', kind: 'bin' },
+  15: { name: 'NFTA_SET_OBJ_TYPE', kind: 'u32' },
+  16: { name: 'NFTA_SET_HANDLE', kind: 'u64' },
+  17: { name: 'NFTA_SET_EXPR', kind: { nest: 'expr' } },
+  18: { name: 'NFTA_SET_EXPRESSIONS', kind: { list: 'expr' } },
+  19: { name: 'NFTA_SET_TYPE', kind: 'str' },
+  20: { name: 'NFTA_SET_COUNT', kind: 'u32' },
+});
+registerSchema('set_desc', {
+  1: { name: 'NFTA_SET_DESC_SIZE', kind: 'u32' },
+  2: { name: 'NFTA_SET_DESC_CONCAT', kind: { list: 'set_field' } },
+});
+registerSchema('set_field', {
+  1: { name: 'NFTA_SET_FIELD_LEN', kind: 'u32' },
+});
+registerSchema('setelem_list', {
+  1: { name: 'NFTA_SET_ELEM_LIST_TABLE', kind: 'str' },
+  2: { name: 'NFTA_SET_ELEM_LIST_SET', kind: 'str' },
+  3: { name: 'NFTA_SET_ELEM_LIST_ELEMENTS', kind: { list: 'setelem' } },
+  4: { name: 'NFTA_SET_ELEM_LIST_SET_ID', kind: 'u32' },
+});
+registerSchema('setelem', {
+  1: { name: 'NFTA_SET_ELEM_KEY', kind: { nest: 'data' } },
+  2: { name: 'NFTA_SET_ELEM_DATA', kind: { nest: 'data' } },
+  3: { name: 'NFTA_SET_ELEM_FLAGS', kind: 'u32' },
+  4: { name: 'NFTA_SET_ELEM_TIMEOUT', kind: 'u64' },
+  5: { name: 'NFTA_SET_ELEM_EXPIRATION', kind: 'u64' },
+  6: { name: 'NFTA_SET_ELEM_USERDATA', kind: 'bin' },
+  7: { name: 'NFTA_SET_ELEM_EXPR', kind: { nest: 'expr' } },
+  8: { name: 'NFTA_SET_ELEM_PAD', kind: 'bin' },
+  9: { name: 'NFTA_SET_ELEM_OBJREF', kind: 'str' },
+  10: { name: 'NFTA_SET_ELEM_KEY_END', kind: { nest: 'data' } },
+  11: { name: 'NFTA_SET_ELEM_EXPRESSIONS', kind: { list: 'expr' } },
+});
+// A single expression nested directly (NFTA_SET_EXPR, NFTA_SET_ELEM_EXPR): NAME and DATA.
+if (!getSchema('expr')) {
+  registerSchema('expr', {
+    1: { name: 'NFTA_EXPR_NAME', kind: 'str' },
+    2: { name: 'NFTA_EXPR_DATA', kind: 'bin' },
+  });
+}

@@ -24,7 +24,10 @@ export type TableFlag = 'dormant' | 'owner' | 'persist';
 export interface Table {
   family: Family;
   name: string;
-  /** Table flags. Left out on a write: the kernel keeps the flags it has. */
+  /**
+   * Table flags. A write always sends them, as nft does: adding an existing
+   * table without 'dormant' wakes it (and an owned table cannot change its flags).
+   */
   flags?: TableFlag[];
   /** Flag bits this library has no name for (kept so they round-trip). */
   unknownFlags?: number;
@@ -71,10 +74,10 @@ export function tableFlagNames(bits: number): { flags: TableFlag[]; unknown: num
   return { flags, unknown: rest >>> 0 };
 }
 
-/** Attributes of NEWTABLE. */
+/** Attributes of NEWTABLE, as nft sends them (FLAGS always, 0 when none). */
 export function encodeTable(w: AttrWriter, t: Table): void {
   w.str(NFTA_TABLE_NAME, t.name);
-  if (t.flags !== undefined || t.unknownFlags) w.u32(NFTA_TABLE_FLAGS, tableFlagBits(t.flags ?? [], t.unknownFlags));
+  w.u32(NFTA_TABLE_FLAGS, tableFlagBits(t.flags ?? [], t.unknownFlags));
   const ud = udataForComment(t.comment, t.userdata);
   if (ud) w.bytes(NFTA_TABLE_USERDATA, ud);
 }

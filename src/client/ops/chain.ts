@@ -47,6 +47,8 @@ export function validateChainRef(c: ChainRef, op: string): void {
 }
 
 export class AddChainOp extends Op<Chain> {
+  /** NFTA_CHAIN_ID to send, once another operation of the batch refers to this chain by id. */
+  batchId: number | undefined;
   constructor(c: Chain, private readonly create: boolean) {
     const kind = create ? 'createChain' : 'addChain';
     const label = labelOf(kind, c?.family, c?.table, c?.name);
@@ -57,7 +59,9 @@ export class AddChainOp extends Op<Chain> {
     const c = this.object;
     const rec = b.message(NFT_MSG_NEWCHAIN, NLM_F_CREATE | (this.create ? NLM_F_EXCL : 0) | echoFlag(echo), c.family);
     // What the kernel reports back is never sent: use and handle.
-    encodeChain(b.w, c.handle !== undefined || c.use !== undefined ? { ...c, handle: undefined, use: undefined } : c);
+    let sent = c.handle !== undefined || c.use !== undefined ? { ...c, handle: undefined, use: undefined } : c;
+    if (this.batchId !== undefined && c.id === undefined) sent = { ...sent, id: this.batchId };
+    encodeChain(b.w, sent);
     b.close(rec);
   }
 }

@@ -4,6 +4,7 @@ import { DecodeError, ValidationError } from '../../errors.js';
 import { beU32, copyBytes, hostU16 } from '../../netlink/attr.js';
 import { NLA_TYPE_MASK } from '../../netlink/constants.js';
 import { decodeData, encodeData, NFTA_DATA_VALUE } from '../data.js';
+import { copyValue } from './common.js';
 import { formatValueWords, registerExpr } from './registry.js';
 import type { ExprExtras } from './types.js';
 
@@ -30,6 +31,7 @@ export const cmpCodec = registerExpr<CmpExpr>({
     2: { name: 'NFTA_CMP_OP', kind: 'u32' },
     3: { name: 'NFTA_CMP_DATA', kind: { nest: 'data' } },
   },
+  registers: ['sreg'],
   encode(w, e) {
     w.u32(NFTA_CMP_SREG, e.sreg);
     w.u32(NFTA_CMP_OP, typeof e.op === 'number' ? e.op : CMP_OPS.indexOf(e.op));
@@ -54,7 +56,7 @@ export const cmpCodec = registerExpr<CmpExpr>({
         // Fast path for the usual { NFTA_DATA_VALUE } nest.
         const il = l >= 8 ? hostU16(buf, p + 4) : 0;
         if (l >= 8 && (hostU16(buf, p + 6) & NLA_TYPE_MASK) === NFTA_DATA_VALUE && il >= 4 && 4 + il <= l) {
-          data = copyBytes(buf, p + 8, p + 4 + il);
+          data = copyValue(buf, p + 8, p + 4 + il);
         } else {
           const d = decodeData(buf, p + 4, p + l, path);
           if (!(d instanceof Uint8Array)) throw new DecodeError('cmp data is a verdict', p, path);

@@ -25,6 +25,7 @@ export const immediateCodec = registerExpr<ImmediateExpr>({
     1: { name: 'NFTA_IMMEDIATE_DREG', kind: 'u32' },
     2: { name: 'NFTA_IMMEDIATE_DATA', kind: { nest: 'data' } },
   },
+  registers: ['dreg'],
   encode(w, e) {
     w.u32(NFTA_IMMEDIATE_DREG, e.dreg);
     encodeData(w, NFTA_IMMEDIATE_DATA, e.data);

@@ -59,6 +59,7 @@ export const payloadCodec = registerExpr<PayloadExpr>({
     7: { name: 'NFTA_PAYLOAD_CSUM_OFFSET', kind: 'u32' },
     8: { name: 'NFTA_PAYLOAD_CSUM_FLAGS', kind: 'u32' },
   },
+  registers: ['dreg', 'sreg'],
   encode(w, e) {
     // libnftnl's order: dreg or sreg, base, offset, len, checksum fields.
     if (e.dreg !== undefined) w.u32(NFTA_PAYLOAD_DREG, e.dreg);

@@ -34,6 +34,8 @@ export interface ExprCodec<E extends { type: string } = Expr> {
   validate?(e: E, field: string): void;
   /** The kind has no data attributes: NFTA_EXPR_DATA is left out, as the kernel and libnftnl do. */
   readonly noData?: boolean;
+  /** Fields holding register numbers (normalised the way the kernel dumps them, see registers.ts). */
+  readonly registers?: readonly string[];
 }
 
 const byName = new Map<string, ExprCodec<any>>();
@@ -42,6 +44,7 @@ const byType = new Map<string, ExprCodec<any>>();
 export function registerExpr<E extends { type: string }>(codec: ExprCodec<E>): ExprCodec<E> {
   byName.set(codec.name, codec);
   byType.set(codec.type, codec);
+  indexName(codec);
   registerExprSchema(codec.name, codec.schema);
   return codec;
 }
@@ -100,7 +103,8 @@ export function encodeExprList(w: AttrWriter, exprs: readonly Expr[]): number[] 
  * `{ type: 'unknown', name, data }` and re-encodes to the same bytes.
  */
 export function decodeExpr(buf: Uint8Array, start: number, end: number, path: string[]): Expr {
-  let name: string | undefined;
+  let nameStart = -1;
+  let nameEnd = -1;
   let dataStart = -1;
   let dataEnd = -1;
   let p = start;
@@ -109,26 +113,64 @@ export function decodeExpr(buf: Uint8Array, start: number, end: number, path: st
     const len = hostU16(buf, p);
     if (len < NLA_HDRLEN || p + len > end) throw new DecodeError(`expression attribute length ${len} runs past its parent`, p, path);
     const type = hostU16(buf, p + 2) & NLA_TYPE_MASK;
-    if (type === NFTA_EXPR_NAME) name = readCString(buf, p + NLA_HDRLEN, p + len);
-    else if (type === NFTA_EXPR_DATA) {
+    if (type === NFTA_EXPR_NAME) {
+      nameStart = p + NLA_HDRLEN;
+      nameEnd = p + len;
+    } else if (type === NFTA_EXPR_DATA) {
       dataStart = p + NLA_HDRLEN;
       dataEnd = p + len;
     }
     p += (len + 3) & ~3;
   }
-  if (name === undefined) throw new DecodeError('expression without NFTA_EXPR_NAME', start, path);
-  const codec = byName.get(name);
+  if (nameStart < 0) throw new DecodeError('expression without NFTA_EXPR_NAME', start, path);
+  const codec = codecForNameBytes(buf, nameStart, nameEnd);
   if (codec && (dataStart >= 0 || codec.noData)) {
     try {
       return dataStart >= 0 ? codec.decode(buf, dataStart, dataEnd, path) : codec.decode(buf, start, start, path);
     } catch (err) {
       if (!(err instanceof DecodeError)) throw err;
-      return { type: 'unknown', name, data: copyBytes(buf, dataStart, dataEnd), decodeError: err.message };
+      const u: UnknownExpr = { type: 'unknown', name: codec.name, decodeError: err.message };
+      if (dataStart >= 0) u.data = copyBytes(buf, dataStart, dataEnd);
+      return u;
     }
   }
-  const u: UnknownExpr = { type: 'unknown', name };
+  const u: UnknownExpr = { type: 'unknown', name: readCString(buf, nameStart, nameEnd) };
   if (dataStart >= 0) u.data = copyBytes(buf, dataStart, dataEnd);
   return u;
+}
+
+// Expression names are matched on their bytes: building a string for every
+// expression of a large dump costs more than the rest of the lookup.
+const byNameHash = new Map<number, { bytes: Uint8Array; codec: ExprCodec<any> }[]>();
+
+function nameHash(buf: Uint8Array, s: number, n: number): number {
+  let h = n;
+  for (let i = 0; i < n; i++) h = (Math.imul(h, 31) + buf[s + i]!) | 0;
+  return h;
+}
+
+function indexName(codec: ExprCodec<any>): void {
+  const bytes = Buffer.from(codec.name, 'utf8');
+  const h = nameHash(bytes, 0, bytes.length);
+  const list = byNameHash.get(h) ?? [];
+  const i = list.findIndex((x) => x.codec.name === codec.name);
+  if (i >= 0) list[i] = { bytes, codec };
+  else list.push({ bytes, codec });
+  byNameHash.set(h, list);
+}
+
+/** The codec of the NUL-terminated name in buf[start, end), without decoding it to a string. */
+function codecForNameBytes(buf: Uint8Array, start: number, end: number): ExprCodec<any> | undefined {
+  let n = 0;
+  while (start + n < end && buf[start + n] !== 0) n++;
+  const list = byNameHash.get(nameHash(buf, start, n));
+  if (list === undefined) return undefined;
+  outer: for (const x of list) {
+    if (x.bytes.length !== n) continue;
+    for (let i = 0; i < n; i++) if (x.bytes[i] !== buf[start + i]) continue outer;
+    return x.codec;
+  }
+  return undefined;
 }
 
 /** Reads a list nest of expressions (payload of NFTA_RULE_EXPRESSIONS and the like). */
@@ -244,11 +286,13 @@ export function defineExpr<E extends { type: string }>(
   }
   const schema: Schema = {};
   for (const f of fields) schema[f.attr] = { name: f.name, kind: schemaKind(f.kind) };
+  const registers = fields.filter((f) => f.kind === 'reg').map((f) => f.key);
 
   const codec: ExprCodec<E> = {
     name,
     type,
     schema,
+    registers,
     ...(opts.noData ? { noData: true } : {}),
     encode(w, e) {
       const rec = e as unknown as Record<string, unknown>;
