@@ -255,7 +255,7 @@ async function cmdList(args: string[]): Promise<number> {
         const st = await (await lib()).readTableState(nft, { family: f, table });
         if (!st.table) throw new CliError(`table ${f} ${table} does not exist`);
         if (!isChain) {
-          const listing = { tables: [st.table], chains: st.chains, rules: st.rules };
+          const listing = { tables: [st.table], chains: st.chains, rules: st.rules, sets: st.sets, objects: st.objects, flowtables: st.flowtables };
           if (form === 'json') await out(stringifyJSON(st, 2) + '\n');
           else if (form === 'debug') await out(formatListingDebug(listing));
           else await out(formatListingTree(listing));
@@ -265,7 +265,8 @@ async function cmdList(args: string[]): Promise<number> {
           if (!chain) throw new CliError(`chain ${f} ${table} ${name} does not exist`);
           const rules = st.rules.filter((r) => r.chain === name);
           if (form === 'json') await out(stringifyJSON({ generation: st.generation, chain, rules }, 2) + '\n');
-          else if (form === 'debug') await out(formatListingDebug({ tables: [st.table], chains: [chain], rules }));
+          // As nft does for a chain: the table's sets, then the chain's rules.
+          else if (form === 'debug') await out(formatListingDebug({ tables: [st.table], chains: [chain], rules, sets: st.sets }));
           else await out(formatListingTree({ tables: [st.table], chains: [chain], rules }));
         }
       } finally {
@@ -273,10 +274,31 @@ async function cmdList(args: string[]): Promise<number> {
       }
       return 0;
     }
-    case 'set':
+    case 'set': {
       expect(4, 'FAMILY TABLE NAME');
-      family('list set', positionals[1]);
-      throw new CliError('list set: sets are not supported by this build yet');
+      const f = family('list set', positionals[1]);
+      const table = need('list set', 'TABLE', positionals[2]);
+      const name = need('list set', 'NAME', positionals[3]);
+      const nft = await open(values);
+      try {
+        const ref = { family: f, table, name };
+        // The set and its elements at one generation.
+        const set = await nft.snapshot(async () => {
+          const x = await nft.getSet(ref);
+          x.elements = await nft.listElements({ family: f, table, set: name });
+          return x;
+        });
+        if (form === 'json') await out(stringifyJSON(set, 2) + '\n');
+        else if (form === 'debug') await out(formatListingDebug({ tables: [{ family: f, name: table }], chains: [], sets: [set] }));
+        else await out(formatListingTree({ tables: [{ family: f, name: table }], chains: [], sets: [set] }).split('\n').slice(1).join('\n').replace(/^ {2}/gm, ''));
+      } catch (e) {
+        if ((e as { code?: string }).code === 'ENOENT') throw new CliError(`set ${f} ${table} ${name} does not exist`);
+        throw e;
+      } finally {
+        await nft.close();
+      }
+      return 0;
+    }
     default:
       throw new UsageError(`list: unknown object ${JSON.stringify(what)} (ruleset, tables, table, chain or set)`);
   }

@@ -16,6 +16,8 @@ import { decodeExpr, formatExpr } from '../nftables/expr/index.js';
 import { attributePath, formatPath, getExprSchema, getSchema, schemaForMessage, siblingValue, type AttrKind, type Schema } from '../nftables/schema.js';
 import { decodePacket, decodeTrace } from '../nftables/trace.js';
 import { formatMessageBody } from './message.js';
+// Kinds register their printers on import.
+import './set.js';
 import { describePacket } from './events.js';
 import { toHex } from './json.js';
 

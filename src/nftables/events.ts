@@ -1,7 +1,7 @@
 // Change notifications (group NFNLGRP_NFTABLES): which NFT_MSG_* is which
 // kind of change and how its object is decoded, in one table keyed by the
-// message number. Every kind registers here; a message whose kind has no
-// decoder yet (or whose bytes do not parse) comes back raw, never dropped.
+// message number. Every kind registers here; a message whose bytes do not
+// decode comes back raw with the reason, never dropped.
 
 import { DecodeError } from '../errors.js';
 import { copyBytes } from '../netlink/attr.js';
@@ -33,7 +33,11 @@ import {
   nftMsg,
   type Family,
 } from './constants.js';
+import { decodeElementList, type ElementList } from './element.js';
+import { decodeFlowtable, type Flowtable } from './flowtable.js';
+import { decodeObject, type NftObject } from './object.js';
 import { decodeRule, type Rule } from './rule.js';
+import { decodeSet, type NftSet } from './set.js';
 import { decodeTable, type Table } from './table.js';
 
 export type ChangeKind = 'table' | 'chain' | 'rule' | 'set' | 'element' | 'object' | 'flowtable';
@@ -50,15 +54,16 @@ export interface RawObject {
   decodeError?: string;
 }
 
-/** The decoded object of each kind of change. Kinds whose codec has not landed are RawObject. */
+/** The decoded object of each kind of change (RawObject when the bytes do not decode). */
 export interface ChangeObjects {
   table: Table;
   chain: Chain;
   rule: Rule;
-  set: RawObject;
-  element: RawObject;
-  object: RawObject;
-  flowtable: RawObject;
+  set: NftSet;
+  /** One NEWSETELEM/DELSETELEM: the set and the elements added or deleted. */
+  element: ElementList;
+  object: NftObject;
+  flowtable: Flowtable;
 }
 
 /** One change notification, decoded; not yet tied to its transaction. */
@@ -150,7 +155,7 @@ export function isRawObject(o: unknown): o is RawObject {
 registerChangeKind('table', { add: [NFT_MSG_NEWTABLE], delete: [NFT_MSG_DELTABLE, NFT_MSG_DESTROYTABLE] }, decodeTable);
 registerChangeKind('chain', { add: [NFT_MSG_NEWCHAIN], delete: [NFT_MSG_DELCHAIN, NFT_MSG_DESTROYCHAIN] }, decodeChain);
 registerChangeKind('rule', { add: [NFT_MSG_NEWRULE], delete: [NFT_MSG_DELRULE, NFT_MSG_DESTROYRULE] }, decodeRule);
-registerChangeKind('set', { add: [NFT_MSG_NEWSET], delete: [NFT_MSG_DELSET, NFT_MSG_DESTROYSET] });
-registerChangeKind('element', { add: [NFT_MSG_NEWSETELEM], delete: [NFT_MSG_DELSETELEM, NFT_MSG_DESTROYSETELEM] });
-registerChangeKind('object', { add: [NFT_MSG_NEWOBJ], delete: [NFT_MSG_DELOBJ, NFT_MSG_DESTROYOBJ] });
-registerChangeKind('flowtable', { add: [NFT_MSG_NEWFLOWTABLE], delete: [NFT_MSG_DELFLOWTABLE, NFT_MSG_DESTROYFLOWTABLE] });
+registerChangeKind('set', { add: [NFT_MSG_NEWSET], delete: [NFT_MSG_DELSET, NFT_MSG_DESTROYSET] }, decodeSet);
+registerChangeKind('element', { add: [NFT_MSG_NEWSETELEM], delete: [NFT_MSG_DELSETELEM, NFT_MSG_DESTROYSETELEM] }, (m) => decodeElementList(m));
+registerChangeKind('object', { add: [NFT_MSG_NEWOBJ], delete: [NFT_MSG_DELOBJ, NFT_MSG_DESTROYOBJ] }, decodeObject);
+registerChangeKind('flowtable', { add: [NFT_MSG_NEWFLOWTABLE], delete: [NFT_MSG_DELFLOWTABLE, NFT_MSG_DESTROYFLOWTABLE] }, decodeFlowtable);

@@ -20,6 +20,9 @@ function empty(): TableState {
     table: { family: 'ip', name: 't', flags: [], handle: 1 },
     chains: [{ family: 'ip', table: 't', name: 'c', handle: 1 }],
     rules: [],
+    sets: [],
+    objects: [],
+    flowtables: [],
   };
 }
 
