@@ -34,9 +34,9 @@ import {
 import { decodeElementList, encodeElementListHeader, type ElementList, type SetElement } from '../nftables/element.js';
 import { isRawObject } from '../nftables/events.js';
 import { decodeFlowtable, type Flowtable } from '../nftables/flowtable.js';
-import { decodeObject, type NftObject } from '../nftables/object.js';
+import { decodeObject, objectTypeId, type NftObject } from '../nftables/object.js';
 import { decodeRule, type Rule } from '../nftables/rule.js';
-import { decodeSet, encodeSetRef, type NftSet } from '../nftables/set.js';
+import { decodeSet, encodeSetRef, type NftSet, type SetRef } from '../nftables/set.js';
 import type { Table } from '../nftables/table.js';
 import { NftlinkError } from '../errors.js';
 import { generationAfter, Monitor, type ChangeEvent, type TransactionMonitorEvent } from './monitor.js';
@@ -223,7 +223,7 @@ interface SetEntry {
 }
 
 function objectKey(o: NftObject): string {
-  return `${o.type === 'unknown' ? o.typeId : o.type}\0${o.name}`;
+  return `${o.type === 'unknown' ? o.typeId : objectTypeId(o.type)}\0${o.name}`;
 }
 
 /** The table's objects with O(1) rule placement (a doubly linked list per chain). */
@@ -324,7 +324,12 @@ export class TableCache {
     const deferred: { rule: Rule; flags: number }[] = [];
     let ok = true;
     for (const c of changes) {
-      if (c.family !== this.family || isRawObject(c.object)) continue;
+      if (c.family !== this.family) continue;
+      if (isRawObject(c.object)) {
+        // A change in this family that does not decode may be ours: only a reload is right.
+        this.stale = true;
+        continue;
+      }
       switch (c.kind) {
         case 'table': {
           const t = c.object as Table;
@@ -334,10 +339,15 @@ export class TableCache {
           break;
         }
         case 'set': {
-          const x = c.object as NftSet;
+          const x = c.object as NftSet | SetRef;
           if (x.table !== this.name) break;
-          if (c.type === 'add') this.putSet(x);
-          else this.sets.delete(x.name);
+          if (c.type === 'add') {
+            this.putSet(x as NftSet);
+          } else {
+            // A deletion may name the set by handle only.
+            const name = x.name ?? [...this.sets.values()].find((e) => e.set.handle === x.handle)?.set.name;
+            if (name !== undefined) this.sets.delete(name);
+          }
           break;
         }
         case 'element': {

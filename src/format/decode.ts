@@ -448,7 +448,8 @@ function list(w: Walk, buf: Uint8Array, s: number, e: number, elem: string, inde
       w.errors.push(`${where}: list element ${i} at offset ${p} has length ${l}, but only ${e - p} bytes are left`);
       return;
     }
-    const head = `${indent}[${i}] NFTA_LIST_ELEM (${t}${raw & NLA_F_NESTED ? ' N' : ''}) len ${l}`;
+    // The kernel reads list elements whatever their type; only 1 is NFTA_LIST_ELEM (nft numbers set elements 1, 2, 3 …).
+    const head = `${indent}[${i}] ${t === 1 ? 'NFTA_LIST_ELEM' : 'list element'} (${t}${raw & NLA_F_NESTED ? ' N' : ''}) len ${l}`;
     if (elem === 'expr') {
       w.lines.push(`${head}${exprSummary(buf, p + 4, p + l)}`);
       expr(w, buf, p + 4, p + l, `${indent}  `, `${where} #${i}`);

@@ -17,7 +17,7 @@ import type { Verdict } from '../nftables/data.js';
 import type { ElementList, SetElement } from '../nftables/element.js';
 import type { Flowtable } from '../nftables/flowtable.js';
 import type { NftObject } from '../nftables/object.js';
-import type { NftSet } from '../nftables/set.js';
+import type { NftSet, SetRef } from '../nftables/set.js';
 import { formatObjectData } from './object.js';
 import { formatWords } from './set.js';
 
@@ -79,9 +79,10 @@ function typeText(t: unknown): string {
   return String(t);
 }
 
-export function describeSet(x: NftSet): string {
-  let s = `${x.family} ${x.table} ${x.name}`;
+export function describeSet(x: NftSet | SetRef): string {
+  let s = `${x.family} ${x.table} ${x.name ?? ''}`;
   if (x.handle !== undefined) s += ` handle ${x.handle}`;
+  if (!('keyType' in x)) return s;
   s += ` type ${typeText(x.keyType)}`;
   if (x.dataType !== undefined) s += ` : ${typeText(x.dataType)}`;
   if (x.objectType !== undefined) s += ` : ${typeText(x.objectType)}`;
@@ -138,7 +139,7 @@ export function describeFlowtable(f: Flowtable): string {
 registerChangeFormatter('table', (o) => describeTable(o as Table));
 registerChangeFormatter('chain', (o) => describeChain(o as Chain));
 registerChangeFormatter('rule', (o) => describeRule(o as Rule));
-registerChangeFormatter('set', (o) => describeSet(o as NftSet));
+registerChangeFormatter('set', (o) => describeSet(o as NftSet | SetRef));
 registerChangeFormatter('element', (o) => describeElements(o as ElementList));
 registerChangeFormatter('object', (o) => describeObject(o as NftObject));
 registerChangeFormatter('flowtable', (o) => describeFlowtable(o as Flowtable));

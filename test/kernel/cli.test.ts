@@ -14,14 +14,25 @@ import { captureNft } from '../helpers/capture.js';
 import { writePcap } from '../helpers/pcap.js';
 import { uapiEnums } from '../helpers/uapi.js';
 import { sleep, waitFor } from '../helpers/events.js';
-import { getSchema, schemaForMessage } from '../../src/nftables/schema.js';
 
 const RULESET = `table ip t {
   chain c {
     ip daddr 10.1.2.3 counter accept
-    ip protocol tcp drop
+    tcp dport 22 drop
     ip saddr 192.168.1.1 return
+    ip daddr { 10.0.0.1, 10.0.0.2 } counter
+    ip daddr vmap @vm
   }
+  set s {
+    type ipv4_addr; flags interval;
+    elements = { 10.0.0.0/8, 192.168.1.1 }
+  }
+  map vm {
+    type ipv4_addr : verdict;
+    elements = { 10.9.9.9 : jump c2 }
+  }
+  chain c2 { }
+  counter k { }
   chain base {
     type filter hook input priority 10; policy accept;
     jump c
@@ -58,14 +69,21 @@ test('list: JSON is what the library returns; --debug is what nft --debug=netlin
       assert.equal(rs.code, 0, rs.stderr);
       assert.deepEqual(JSON.parse(rs.stdout), JSON.parse(stringifyJSON(await nft.listRuleset())));
 
+      const set = await nftlink(['--netns', ns.path, 'list', 'set', 'ip', 't', 's', '--json']);
+      assert.equal(set.code, 0, set.stderr);
+      const libSet = await nft.getSet({ family: 'ip', table: 't', name: 's' });
+      libSet.elements = await nft.listElements({ family: 'ip', table: 't', set: 's' });
+      assert.deepEqual(JSON.parse(set.stdout), JSON.parse(stringifyJSON(libSet)));
+
       for (const [what, nftArgs] of [
+        [['ruleset'], ['--debug=netlink', 'list', 'ruleset']],
         [['table', 'ip', 't'], ['--debug=netlink', 'list', 'table', 'ip', 't']],
         [['chain', 'ip', 't', 'c'], ['--debug=netlink', 'list', 'chain', 'ip', 't', 'c']],
+        [['set', 'ip', 't', 's'], ['--debug=netlink', 'list', 'set', 'ip', 't', 's']],
       ] as const) {
         const ours = await nftlink(['--netns', ns.path, 'list', ...what, '--debug']);
         assert.equal(ours.code, 0, ours.stderr);
-        assert.equal(ours.stdout, netlinkPart(await ns.nft([...nftArgs])));
-        assert.ok(ours.stdout.includes('[ immediate reg 0 accept ]'));
+        assert.equal(ours.stdout, netlinkPart(await ns.nft([...nftArgs])), what.join(' '));
       }
 
       const all = await nftlink(['--netns', ns.path, 'list']);
@@ -77,6 +95,10 @@ test('list: JSON is what the library returns; --debug is what nft --debug=netlin
       assert.equal(tree.code, 0, tree.stderr);
       for (const r of lib.rules) assert.match(tree.stdout, new RegExp(`^ {4}rule ${r.handle}$`, 'm'));
       assert.match(tree.stdout, / {6}\[ cmp eq reg 1 0x0302010a \]/);
+      assert.match(tree.stdout, /^ {2}set s handle \d+ type ipv4_addr flags interval\n {4}10\.0\.0\.0\/8\n {4}192\.168\.1\.1\n/m);
+      assert.match(tree.stdout, /^ {2}set vm handle \d+ type ipv4_addr : verdict flags map\n {4}10\.9\.9\.9 : jump c2\n/m);
+      assert.match(tree.stdout, /^ {2}object counter ip t k handle \d+ \[ pkts 0 bytes 0 \]$/m);
+      assert.match(all.stdout, / {6}\[ lookup reg 1 set __set\d+ 0x0 \]/);
 
       const missing = await nftlink(['--netns', ns.path, 'list', 'table', 'ip', 'nope']);
       assert.ok(isCleanError(missing));
@@ -90,9 +112,12 @@ test('list: JSON is what the library returns; --debug is what nft --debug=netlin
 test('decode: bytes captured from nft (hex, pcap, nft --debug=mnl) name every attribute as the kernel headers do', async () => {
   await withNetns(async (ns) => {
     const enums = uapiEnums();
+    // Attributes newer than the installed headers (linux-libc-dev 6.1), from protocol.md §3.
+    for (const [k, v] of Object.entries({ NFTA_SET_TYPE: 19, NFTA_SET_COUNT: 20, NFTA_TRACE_CT_ID: 18, NFTA_DEVICE_PREFIX: 2 })) if (!enums.has(k)) enums.set(k, v);
     assert.ok(enums.size > 300, 'the uapi headers are needed for this test');
     const script = 'add table ip t\nadd chain ip t base { type filter hook input priority 0; policy drop; }\n'
-      + 'add rule ip t base ip daddr 10.1.2.3 counter accept\nadd rule ip t base ip protocol tcp drop\n';
+      + 'add rule ip t base ip daddr 10.1.2.3 counter accept\nadd rule ip t base tcp dport 22 drop\n'
+      + 'add set ip t s { type ipv4_addr; flags interval; elements = { 10.0.0.0/8 } }\nadd counter ip t k\nadd rule ip t base ip saddr @s counter name k\n';
     const cap = await captureNft(ns, ['-e', '-f', '-'], script);
     assert.equal(cap.code, 0);
     // And an error with an extended ack: deleting a table that does not exist.
@@ -138,14 +163,8 @@ test('decode: bytes captured from nft (hex, pcap, nft --debug=mnl) name every at
         }
         assert.ok(checked > 30, `${name}: only ${checked} attributes named`);
         assert.doesNotMatch(r.stdout, /!!/, name);
-        // Every attribute has a name, in messages of the kinds whose schema is registered in this build.
-        for (const block of r.stdout.split(/\n(?=message \d+: )/)) {
-          const type = /^message \d+: \S+ {2}len \d+ {2}type 0x([0-9a-f]{4})/.exec(block);
-          if (!type) continue;
-          const schema = schemaForMessage(parseInt(type[1]!, 16));
-          if (schema !== undefined && getSchema(schema) === undefined) continue;
-          assert.doesNotMatch(block, /not in the schema|no schema for expression/, `${name}: ${block.split('\n')[0]}`);
-        }
+        // Every attribute has a name.
+        assert.doesNotMatch(r.stdout, /not in the schema|no schema for expression/, name);
       }
       // What each form shows.
       const sent = runs.hexFile.stdout;
