@@ -277,7 +277,8 @@ export class Monitor<E = MonitorEvent, S = Ruleset> implements AsyncIterableIter
   }
 
   private maybeResume(): void {
-    if (!this.paused || this.stream.isClosed || this.mustPause()) return;
+    // Resume at half the limit, so a consumer pulling one event at a time does not toggle reading each time.
+    if (!this.paused || this.stream.isClosed || this.stream.weight + this.heldWeight > this.stream.limit / 2) return;
     this.paused = false;
     const parked = this.parked;
     this.parked = undefined;

@@ -249,8 +249,8 @@ export class Tracer implements AsyncIterableIterator<TraceOutput> {
         this.onTrace(ev);
       } else {
         const c = decodeChange(m);
-        // Any change to a table may change what its handles mean: forget its rules.
-        if (c) {
+        // A change of rules, chains or the table may change what a handle means: forget the table's rules.
+        if (c && (c.kind === 'rule' || c.kind === 'chain' || c.kind === 'table')) {
           const o = c.object as { table?: string; name?: string };
           const table = c.kind === 'table' ? o.name : o.table;
           if (table !== undefined) this.forgetTable(c.family, table);

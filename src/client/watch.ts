@@ -104,7 +104,7 @@ export interface WatchOptions {
   receiveBuffer?: number;
 }
 
-const VOLATILE_WAIT_MS = 30_000;
+const DEFAULT_WAIT_MS = 30_000;
 
 /** Reads one table as one consistent snapshot, in the order `listRuleset` reads a ruleset. */
 export async function readTableState(nft: Nftables, ref: { family: Family; table: string }): Promise<TableState> {
@@ -641,7 +641,7 @@ export class TableWatchImpl implements TableWatch {
     return this.cache.state(this.generation);
   }
 
-  waitForGeneration(generation: number, timeoutMs = VOLATILE_WAIT_MS): Promise<void> {
+  waitForGeneration(generation: number, timeoutMs = DEFAULT_WAIT_MS): Promise<void> {
     if (this.error) return Promise.reject(this.error);
     if (this.loaded && !generationAfter(generation, this.generation)) return Promise.resolve();
     if (this.closed) return Promise.reject(new NftlinkError('ERR_NFTLINK_CLOSED', 'the watch is closed'));

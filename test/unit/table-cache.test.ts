@@ -219,3 +219,53 @@ test('random transactions: the copy follows the kernel model', () => {
     }
   }), { numRuns: 400 });
 });
+
+test('renaming a chain renames the jumps to it, in rules and in verdict maps', () => {
+  const c = new TableCache('ip', 't');
+  const s = empty();
+  s.chains.push({ family: 'ip', table: 't', name: 'leaf', handle: 2 });
+  s.rules = [{ ...rule(3), exprs: [{ type: 'immediate', dreg: 0, data: { verdict: 'jump', chain: 'leaf' } }] }];
+  s.sets = [{
+    family: 'ip', table: 't', name: 'vm', keyType: 'ipv4_addr', dataType: 'verdict', handle: 1,
+    elements: [{ key: Uint8Array.from([10, 0, 0, 1]), data: { verdict: 'goto', chain: 'leaf' } }],
+  }];
+  c.load(s);
+  assert.equal(c.apply([{ type: 'add', kind: 'chain', family: 'ip', object: { family: 'ip', table: 't', name: 'leaf2', handle: 2 }, flags: 0, seq: 1, generation: 2, portId: 1 }]), true);
+  const st = c.state(2);
+  assert.deepEqual(st.rules[0]!.exprs, [{ type: 'immediate', dreg: 0, data: { verdict: 'jump', chain: 'leaf2' } }]);
+  assert.deepEqual(st.sets[0]!.elements![0]!.data, { verdict: 'goto', chain: 'leaf2' });
+  // The loaded state was not changed in place (states handed out stay as they were).
+  assert.deepEqual(s.rules[0]!.exprs, [{ type: 'immediate', dreg: 0, data: { verdict: 'jump', chain: 'leaf' } }]);
+});
+
+test('elements with a timeout leave the copy when they expire; expiration counts down', () => {
+  let now = 1_000_000;
+  const c = new TableCache('ip', 't', () => now);
+  const s = empty();
+  s.sets = [{ family: 'ip', table: 't', name: 'ts', keyType: 'ipv4_addr', flags: ['timeout'], handle: 1, elements: [] }];
+  c.load(s);
+  const key = (n: number): Uint8Array => Uint8Array.from([10, 0, 0, n]);
+  assert.equal(c.apply([{
+    type: 'add', kind: 'element', family: 'ip', flags: 0, seq: 0, generation: 2, portId: 1,
+    object: { family: 'ip', table: 't', set: 'ts', elements: [{ key: key(1), timeout: 1000, expiration: 1000 }, { key: key(2) }] },
+  }]), true);
+  now += 400;
+  assert.deepEqual(c.state(2).sets[0]!.elements!.map((e) => [(e.key as Uint8Array)[3], e.expiration]), [[1, 600], [2, undefined]]);
+  now += 700;
+  assert.deepEqual(c.state(2).sets[0]!.elements!.map((e) => (e.key as Uint8Array)[3]), [2]);
+  // Deleting by key removes the element; an interval end is another element than a start with the same key.
+  c.apply([{
+    type: 'add', kind: 'element', family: 'ip', flags: 0, seq: 0, generation: 3, portId: 1,
+    object: { family: 'ip', table: 't', set: 'ts', elements: [{ key: key(3) }, { key: key(3), intervalEnd: true }] },
+  }]);
+  c.apply([{
+    type: 'delete', kind: 'element', family: 'ip', flags: 0, seq: 0, generation: 4, portId: 1,
+    object: { family: 'ip', table: 't', set: 'ts', elements: [{ key: key(3), intervalEnd: true }, { key: key(2) }] },
+  }]);
+  assert.deepEqual(c.state(4).sets[0]!.elements!.map((e) => [(e.key as Uint8Array)[3], !!e.intervalEnd]), [[3, false]]);
+  // Elements for a set the copy does not have: it asks for a reload.
+  assert.equal(c.apply([{
+    type: 'add', kind: 'element', family: 'ip', flags: 0, seq: 0, generation: 5, portId: 1,
+    object: { family: 'ip', table: 't', set: 'nope', elements: [{ key: key(9) }] },
+  }]), false);
+});
