@@ -240,6 +240,21 @@ export function forEachAttr(
 }
 
 /**
+ * Offset of the header of the first attribute of `type` in buf[start, end),
+ * or -1; stops (returns -1) at a header that runs past `end`.
+ */
+export function findAttr(buf: Uint8Array, start: number, end: number, type: number): number {
+  let p = start;
+  while (end - p >= NLA_HDRLEN) {
+    const len = hostU16(buf, p);
+    if (len < NLA_HDRLEN || p + len > end) return -1;
+    if ((hostU16(buf, p + 2) & NLA_TYPE_MASK) === type) return p;
+    p += align4(len);
+  }
+  return -1;
+}
+
+/**
  * A parsed attribute table for one nest: offsets and lengths by type, so a
  * decoder can ask for what it knows and hand the rest back as raw bytes.
  */

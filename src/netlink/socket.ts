@@ -2,6 +2,7 @@
 // multicast. One operation at a time per socket (the kernel allows one dump in
 // flight per socket anyway); callers that want parallelism open more sockets.
 
+import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { NftlinkError } from '../errors.js';
 import {
@@ -34,6 +35,8 @@ const RECV_BUFFER = 1 << 20;
 const MIN_ROOM = 128 << 10;
 /** Batches above this size are sent from the thread pool. */
 export const ASYNC_SEND_THRESHOLD = 64 << 10;
+/** Longest stretch of decoding before yielding to the event loop. */
+const SLICE_MS = 8;
 /** No reply within this time means the kernel will not answer. */
 const REPLY_TIMEOUT_MS = 30_000;
 
@@ -199,14 +202,21 @@ export class NetlinkSocket {
       }
       const msgs = parseMessages(buf, 0, r.bytes);
       let done = false;
-      for (const m of msgs) {
+      let slice = performance.now();
+      for (let i = 0; i < msgs.length; i++) {
+        const m = msgs[i]!;
         if (this.tracer) this.tracer('recv', m);
         if (done) continue;
         if (onMessage(m)) done = true;
+        // Thousands of echoes take a while to handle: let the loop turn. The
+        // buffer is not read into again until this one is handled.
+        if (opts.async && (i & 63) === 63 && performance.now() - slice > SLICE_MS) {
+          await yieldToLoop();
+          slice = performance.now();
+        }
       }
       this.checkRecv(r);
       if (done) return;
-      if (opts.async && r.bytes > 256 << 10) await yieldToLoop();
     }
   }
 
@@ -255,8 +265,10 @@ export class NetlinkSocket {
       let interrupted = false;
       let messages = 0;
       let failure: ErrorMessage | undefined;
-      // The first read is synchronous: small dumps finish in one datagram.
-      let r: RecvResult = this.native.recv(cur, 0, MIN_ROOM);
+      // The first read is synchronous and takes one datagram (the kernel
+      // builds each dump datagram inside recvmsg): small dumps finish here,
+      // big ones go on in the thread pool.
+      let r: RecvResult = this.native.recv(cur, 0, cur.length);
       let pending: Promise<RecvResult> | undefined;
       for (;;) {
         if (r.count === 0 && !r.error) {
@@ -274,7 +286,9 @@ export class NetlinkSocket {
         // Start the next read before decoding this one, so the kernel works while we do.
         if (!done) pending = this.native.recvAsync(next, 0, MIN_ROOM, REPLY_TIMEOUT_MS);
         try {
-          for (const m of msgs) {
+          let slice = performance.now();
+          for (let i = 0; i < msgs.length; i++) {
+            const m = msgs[i]!;
             if (this.tracer) this.tracer('recv', m);
             if (m.seq !== seq) continue;
             if (m.type === NLMSG_DONE) break;
@@ -286,6 +300,12 @@ export class NetlinkSocket {
             if (m.flags & NLM_F_DUMP_INTR) interrupted = true;
             messages++;
             onMessage(m);
+            // Decoding a megabyte of objects takes tens of milliseconds: let
+            // the loop turn meanwhile (the next read fills the other buffer).
+            if ((i & 63) === 63 && performance.now() - slice > SLICE_MS) {
+              await yieldToLoop();
+              slice = performance.now();
+            }
           }
         } catch (e) {
           // Drain the dump so the socket is usable afterwards.
