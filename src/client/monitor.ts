@@ -127,6 +127,8 @@ export interface MonitorHost<S> {
   tracer?: WireTracer | undefined;
   /** A consistent snapshot and its generation. */
   snapshot(): Promise<S & { generation: number }>;
+  /** Told once when the monitor stops. */
+  onClose?: () => void;
 }
 
 const DEFAULT_RCVBUF = 16 << 20;
@@ -274,6 +276,7 @@ export class Monitor<E = MonitorEvent, S = Ruleset> implements AsyncIterableIter
     this.stopListening?.();
     this.stopListening = undefined;
     this.sock.close();
+    this.host.onClose?.();
   }
 
   private maybeResume(): void {

@@ -107,6 +107,8 @@ export interface TraceHost {
   netns?: string | undefined;
   tracer?: WireTracer | undefined;
   nft: Nftables;
+  /** Told once when the tracer stops. */
+  onClose?: () => void;
 }
 
 interface Open {
@@ -223,6 +225,7 @@ export class Tracer implements AsyncIterableIterator<TraceOutput> {
     for (const o of this.open.values()) if (o.timer) clearTimeout(o.timer);
     this.open.clear();
     this.sock.close();
+    this.host.onClose?.();
   }
 
   private mustPause(): boolean {

@@ -557,7 +557,7 @@ export class TableWatchImpl implements TableWatch {
   private listeners = new Set<(g: number) => void>();
   private readonly loop: Promise<void>;
 
-  constructor(nft: Nftables, opts: WatchOptions) {
+  constructor(nft: Nftables, opts: WatchOptions, onClose?: () => void) {
     this.family = opts.family;
     this.table = opts.table;
     this.cache = new TableCache(opts.family, opts.table);
@@ -565,6 +565,7 @@ export class TableWatchImpl implements TableWatch {
       netns: nft.netns,
       tracer: nft.sock.tracer,
       snapshot: () => readTableState(nft, { family: opts.family, table: opts.table }),
+      ...(onClose ? { onClose } : {}),
     }, {
       groupByTransaction: true,
       initialSnapshot: true,

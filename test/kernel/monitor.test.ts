@@ -345,3 +345,25 @@ test('initialSnapshot and resync(): a snapshot event, then only later transactio
     await ns.destroy();
   }
 });
+
+test('closing the client stops its monitors, watches and tracers', async () => {
+  await withNetns(async (ns) => {
+    await ns.nft('add table ip t');
+    const nft = await Nftables.open({ netns: ns.path });
+    const mon = nft.monitor();
+    const w = nft.watch({ family: 'ip', table: 't' });
+    const tr = nft.trace();
+    await w.ready;
+    const loop = (async () => {
+      let n = 0;
+      for await (const _ of mon) n++;
+      return n;
+    })();
+    await nft.close();
+    assert.notEqual(await Promise.race([loop, sleep(3000).then(() => 'hang' as const)]), 'hang');
+    assert.equal(mon.closed, true);
+    assert.equal(tr.closed, true);
+    assert.deepEqual(await Promise.race([tr.next(), sleep(3000).then(() => 'hang' as const)]), { done: true, value: undefined });
+    await assert.rejects(w.waitForGeneration(w.generation + 1, 3000), /closed/);
+  }, 'monc');
+});
