@@ -137,6 +137,8 @@ export class Nftables {
   readonly sock: NetlinkSocket;
   readonly netns: string | undefined;
   private closed = false;
+  /** Monitors, watches and tracers still open: each has a socket of its own. */
+  private readonly streams = new Set<{ close(): void | Promise<void> }>();
 
   private constructor(sock: NetlinkSocket, netns: string | undefined) {
     this.sock = sock;
@@ -535,28 +537,38 @@ export class Nftables {
   monitor(opts?: MonitorOptions): Monitor<MonitorEvent>;
   monitor(opts: MonitorOptions = {}): Monitor<MonitorEvent> | Monitor<TransactionMonitorEvent> {
     this.checkOpen();
-    return new Monitor<MonitorEvent, Ruleset>({
+    const m = new Monitor<MonitorEvent, Ruleset>({
       netns: this.netns,
       tracer: this.sock.tracer,
       snapshot: () => this.listRuleset(),
+      onClose: () => this.streams.delete(m),
     }, opts);
+    this.streams.add(m);
+    return m;
   }
 
   /** A live copy of one table, kept current from the monitor (await `ready` before reading it). */
   watch(opts: WatchOptions): TableWatch {
     this.checkOpen();
-    return new TableWatchImpl(this, opts);
+    const w = new TableWatchImpl(this, opts, () => this.streams.delete(w));
+    this.streams.add(w);
+    return w;
   }
 
   /** Packet traces (rules with `meta nftrace set 1`), one record per packet. */
   trace(opts: TraceOptions = {}): Tracer {
     this.checkOpen();
-    return new Tracer({ netns: this.netns, tracer: this.sock.tracer, nft: this }, opts);
+    const t = new Tracer({ netns: this.netns, tracer: this.sock.tracer, nft: this, onClose: () => this.streams.delete(t) }, opts);
+    this.streams.add(t);
+    return t;
   }
 
+  /** Closes the client, and the monitors, watches and tracers made from it. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const s of [...this.streams]) void s.close();
+    this.streams.clear();
     // Let whatever is in flight on the socket finish first.
     await this.sock.exclusive(async () => undefined).catch(() => undefined);
     this.sock.close();

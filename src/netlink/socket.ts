@@ -351,10 +351,11 @@ export class NetlinkSocket {
   listen(onMessages: (msgs: MessageView[]) => void | boolean, onError: (e: SocketError) => void): () => void {
     const buf = this.recvBuffer();
     const readable = (err: Error | null): void => {
-      if (err) {
-        onError(SocketError.from(err));
-        return;
-      }
+      // libuv reports POLLERR as EBADF and stops polling. A pending socket
+      // error (ENOBUFS after an overflow) raises POLLERR: read to learn the
+      // real error, then poll again.
+      const pollError = err;
+      let learned = false;
       // Drain what is there now; uv_poll calls again when more arrives.
       for (let i = 0; i < 64; i++) {
         if (this.native.closed) return;
@@ -366,6 +367,7 @@ export class NetlinkSocket {
           return;
         }
         let paused = false;
+        if (r.bytes > 0 || r.error) learned = true;
         if (r.bytes > 0) {
           const msgs = parseMessages(buf, 0, r.bytes);
           if (this.tracer) for (const m of msgs) this.tracer('recv', m);
@@ -385,6 +387,13 @@ export class NetlinkSocket {
         }
         if (r.error) continue;
         if (r.count === 0) break;
+      }
+      if (pollError && !this.native.closed) {
+        if (!learned) {
+          onError(SocketError.from(pollError));
+          return;
+        }
+        this.native.startPolling(readable);
       }
     };
     this.native.startPolling(readable);
