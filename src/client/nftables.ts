@@ -200,8 +200,12 @@ export class Nftables {
   /** Lists chains, of one table when `table` is given (the kernel filters). */
   async listChains(opts: ListOptions & { table?: string } = {}): Promise<Chain[]> {
     const out: Chain[] = [];
+    // Kernel 6.18 dumps every table's chains whatever NFTA_CHAIN_TABLE says: filter here too.
     await this.dump(NFT_MSG_GETCHAIN, opts.family, opts.table !== undefined ? (w) => w.str(NFTA_CHAIN_TABLE, opts.table!) : undefined,
-      (m) => out.push(decodeChain(m)));
+      (m) => {
+        const c = decodeChain(m);
+        if (opts.table === undefined || c.table === opts.table) out.push(c);
+      });
     return out;
   }
 
