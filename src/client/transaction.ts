@@ -315,48 +315,40 @@ export class Transaction {
       const { handle: _h, use: _u, ...ft } = f;
       out.push(this.addFlowtable(ft));
     }
-    for (const s of rs.sets ?? []) {
-      // Anonymous sets belong to the rules that bind them; they are recreated with those rules.
-      if (s.flags?.includes('anonymous')) continue;
+    // Anonymous sets belong to the rule that binds them: each is recreated right before it.
+    const anonymous = new Map<string, NftSet>();
+    const addSetWithElements = (s: NftSet, name: string): AddSetOp => {
       const { handle: _h, id: _i, backend: _b, count: _c, elements, ...set } = s;
-      const op = this.addSet(set);
+      const op = this.addSet({ ...set, name });
       out.push(op);
       if (elements && elements.length > 0) {
         out.push(this.addElements({ family: s.family, table: s.table, set: op, elements, raw: true }));
       }
+      return op;
+    };
+    for (const s of rs.sets ?? []) {
+      if (s.flags?.includes('anonymous')) anonymous.set(`${s.family}\0${s.table}\0${s.name}`, s);
+      else addSetWithElements(s, s.name);
     }
-    const anonymous = new Map<string, NftSet>();
-    for (const s of rs.sets ?? []) if (s.flags?.includes('anonymous')) anonymous.set(`${s.family} ${s.table} ${s.name}`, s);
     for (const r of rs.rules ?? []) {
-      let rule = ruleForRecreate(r);
+      let exprs = r.exprs;
+      // A rule that names one anonymous set twice binds one set.
       const bound = new Map<string, AddSetOp>();
-      const rebind = (name: string | undefined): AddSetOp | undefined => {
-        if (name === undefined) return undefined;
-        const s = anonymous.get(`${r.family} ${r.table} ${name}`);
-        if (!s) return undefined;
-        let op = bound.get(name);
+      r.exprs.forEach((e, i) => {
+        const ref = e as { type: string; set?: unknown; setId?: unknown };
+        if (typeof ref.set !== 'string' || !(ref.type === 'lookup' || ref.type === 'dynset' || ref.type === 'objref')) return;
+        const s = anonymous.get(`${r.family}\0${r.table}\0${ref.set}`);
+        if (!s) return;
+        let op = bound.get(ref.set);
         if (!op) {
-          const { handle: _h, id: _i, backend: _b, count: _c, elements, ...set } = s;
-          op = this.addSet({ ...set, name: anonymousTemplate(s.name) });
-          out.push(op);
-          if (elements && elements.length > 0) {
-            out.push(this.addElements({ family: s.family, table: s.table, set: op, elements, raw: true }));
-          }
-          bound.set(name, op);
+          // The kernel names it again: send its template ('__set%d', '__map%d') and refer to it by id.
+          op = addSetWithElements(s, anonymousTemplate(s.name));
+          bound.set(ref.set, op);
         }
-        return op;
-      };
-      if (anonymous.size > 0) {
-        rule = {
-          ...rule,
-          exprs: rule.exprs.map((e) => {
-            if (e.type !== 'lookup' && e.type !== 'dynset' && e.type !== 'objref') return e;
-            const op = rebind(e.set);
-            return op ? { ...e, set: op.name, setId: op.setId } : e;
-          }),
-        };
-      }
-      out.push(this.addRule(rule));
+        if (exprs === r.exprs) exprs = [...r.exprs];
+        exprs[i] = { ...e, set: op.object.name, setId: op.setId } as typeof e;
+      });
+      out.push(this.addRule(ruleForRecreate(exprs === r.exprs ? r : { ...r, exprs })));
     }
     return out;
   }
@@ -421,7 +413,10 @@ export function ruleForRecreate(r: Rule): RuleSpec {
   return rest;
 }
 
-/** The name to create an anonymous set under: the kernel's `__set0` becomes the template `__set%d`. */
+/**
+ * The name to create an anonymous set under: the kernel's `__set0` becomes
+ * the template `__set%d`; a meter's own name (`xyz`, `m1`) is kept.
+ */
 function anonymousTemplate(name: string): string {
   return /^__[a-z]+\d+$/.test(name) ? name.replace(/\d+$/, '%d') : name;
 }

@@ -396,20 +396,17 @@ const utf8Decoder = new TextDecoder('utf-8');
 /** A NUL-terminated (or unterminated) string in buf[start, end). */
 export function readCString(buf: Uint8Array, start: number, end: number): string {
   let e = start;
-  while (e < end && buf[e] !== 0) e++;
-  // Short ASCII strings are faster to build by hand than through TextDecoder.
-  if (e - start <= 32) {
-    let ascii = true;
-    let s = '';
-    for (let i = start; i < e; i++) {
-      const c = buf[i]!;
-      if (c >= 0x80) {
-        ascii = false;
-        break;
-      }
-      s += String.fromCharCode(c);
-    }
-    if (ascii) return s;
+  let high = 0;
+  while (e < end) {
+    const c = buf[e]!;
+    if (c === 0) break;
+    high |= c;
+    e++;
+  }
+  // ASCII (the usual case for names) takes Buffer's native latin1 path.
+  if (high < 0x80) {
+    const b = buf instanceof Buffer ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+    return (b as Buffer & { latin1Slice(s: number, e: number): string }).latin1Slice(start, e);
   }
   return utf8Decoder.decode(buf.subarray(start, e));
 }

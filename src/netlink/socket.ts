@@ -5,8 +5,10 @@
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { NftlinkError } from '../errors.js';
+import { hostU16 } from './attr.js';
 import {
   NETLINK_NETFILTER,
+  NLM_F_ACK,
   NLM_F_DUMP_INTR,
   NLMSG_DONE,
   NLMSG_ERROR,
@@ -223,9 +225,12 @@ export class NetlinkSocket {
   /**
    * Sends a request and returns its reply: the object for a single GET, or
    * the ErrorMessage (an ack when errno is 0). Throws nothing for an error
-   * reply; the caller decides what it means.
+   * reply; the caller decides what it means. When the request asks for an
+   * ack (NLM_F_ACK), reading goes on until the ack: the kernel can answer a
+   * GET with nothing at all, and the ack then says so at once.
    */
   request(msg: Uint8Array, seq: number): Promise<{ reply?: MessageView & { copy: Uint8Array }; error?: ErrorMessage }> {
+    const wantsAck = (hostU16(msg, 6) & NLM_F_ACK) !== 0;
     return this.exclusive(async () => {
       this.sendSync(msg);
       let reply: (MessageView & { copy: Uint8Array }) | undefined;
@@ -240,9 +245,9 @@ export class NetlinkSocket {
         // The receive buffer is reused: keep a copy of the one message we return.
         const copy = Buffer.from(m.buf.subarray(m.start, m.end));
         reply = { ...m, buf: copy, start: 0, end: copy.length, copy };
-        return true;
+        return !wantsAck;
       });
-      return { ...(reply ? { reply } : {}), ...(error ? { error } : {}) };
+      return { ...(reply ? { reply } : {}), ...(error && (error.errno !== 0 || !reply) ? { error } : {}) };
     });
   }
 
@@ -346,10 +351,11 @@ export class NetlinkSocket {
   listen(onMessages: (msgs: MessageView[]) => void | boolean, onError: (e: SocketError) => void): () => void {
     const buf = this.recvBuffer();
     const readable = (err: Error | null): void => {
-      if (err) {
-        onError(SocketError.from(err));
-        return;
-      }
+      // libuv reports POLLERR as EBADF and stops polling. A pending socket
+      // error (ENOBUFS after an overflow) raises POLLERR: read to learn the
+      // real error, then poll again.
+      const pollError = err;
+      let learned = false;
       // Drain what is there now; uv_poll calls again when more arrives.
       for (let i = 0; i < 64; i++) {
         if (this.native.closed) return;
@@ -361,6 +367,7 @@ export class NetlinkSocket {
           return;
         }
         let paused = false;
+        if (r.bytes > 0 || r.error) learned = true;
         if (r.bytes > 0) {
           const msgs = parseMessages(buf, 0, r.bytes);
           if (this.tracer) for (const m of msgs) this.tracer('recv', m);
@@ -380,6 +387,13 @@ export class NetlinkSocket {
         }
         if (r.error) continue;
         if (r.count === 0) break;
+      }
+      if (pollError && !this.native.closed) {
+        if (!learned) {
+          onError(SocketError.from(pollError));
+          return;
+        }
+        this.native.startPolling(readable);
       }
     };
     this.native.startPolling(readable);
