@@ -445,7 +445,8 @@ export function readName(buf: Uint8Array, start: number, end: number): string {
   }
   const str = readCString(buf, start, start + n);
   if (nameCache.size >= NAME_CACHE_MAX) nameCache.clear();
-  nameCache.set(h, { bytes: buf.slice(start, start + n), s: str });
+  // A copy: Buffer.slice would be a view into a receive buffer that gets reused.
+  nameCache.set(h, { bytes: Uint8Array.prototype.slice.call(buf, start, start + n), s: str });
   return str;
 }
 

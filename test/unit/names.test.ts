@@ -19,9 +19,34 @@ test('readName returns the same text as readCString, for repeated, distinct, lon
   }
   // Unterminated: up to the end.
   assert.equal(readName(Buffer.from('abc'), 0, 3), 'abc');
+  // The cache keeps its own bytes: a reused receive buffer does not change what it matches.
+  const rx = Buffer.from('alpha\0');
+  assert.equal(readName(rx, 0, 6), 'alpha');
+  rx.write('omega\0');
+  assert.equal(readName(rx, 0, 6), 'omega');
+  rx.write('alpha\0');
+  assert.equal(readName(rx, 0, 6), 'alpha');
   // Same bytes, same string object.
   const a = Buffer.from('shared\0');
   assert.equal(readName(a, 0, 7), readName(Buffer.from('shared\0'), 0, 7));
+});
+
+test('readName: a name whose hash collides with a cached one, in a reused buffer, is still read right', () => {
+  // FNV-1a as readName computes it: these two names collide (found by a search over random names).
+  const hash = (t: string): number => {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < t.length; i++) h = Math.imul(h ^ t.charCodeAt(i), 0x01000193);
+    return (h ^ t.length) | 0;
+  };
+  const pair: [string, string] = ['lolqrvgd', 'buadyxge'];
+  assert.equal(hash(pair[0]), hash(pair[1]));
+  const [a, b] = pair;
+  const rx = Buffer.from(a + '\0');
+  assert.equal(readName(rx, 0, rx.length), a);
+  // The receive buffer is reused for the other name; a cache that kept a view would now answer `a`.
+  rx.write(b + '\0');
+  assert.equal(readName(rx, 0, rx.length), b);
+  assert.equal(readName(Buffer.from(a + '\0'), 0, a.length + 1), a);
 });
 
 test('copyValue: independent copies, aligned views, large values copied too', () => {
