@@ -12,7 +12,7 @@ import type { Operation } from '../../src/client/operation.js';
 import type { RuleSpec } from '../../src/client/ops/rule.js';
 import { NotFoundError } from '../../src/client/nftables.js';
 import { normalizeExprRegisters, type Expr } from '../../src/nftables/expr/index.js';
-import type { Rule } from '../../src/nftables/rule.js';
+import { formatRule, type Rule } from '../../src/nftables/rule.js';
 import { canon } from '../helpers/expr-arbitraries.js';
 import { Netns } from '../helpers/netns.js';
 
@@ -356,6 +356,35 @@ describe('rules in the kernel', () => {
     await tx.commit();
     assert.match(await ns.nft(['list', 'chain', 'ip', T.table, 'c']),
       /\t\tip daddr 10\.0\.1\.2 tcp dport 8000-8080 ct state established,related meta mark set 0x00004000 jump x\n/);
+  });
+
+  test('what nftlink prints for rules it built is what nft --debug=netlink prints for them', async () => {
+    await fresh();
+    const v = (...b: number[]): Uint8Array => new Uint8Array(b);
+    const rules: Expr[][] = [
+      [{ type: 'last' }],
+      [{ type: 'connlimit', count: 5, flags: 1 }],
+      [{ type: 'quota', bytes: 10_000_000_000, consumed: 7, flags: 1 }],
+      [{ type: 'limit', rate: 3, unit: 86400 * 7, burst: 2, limitType: 'bytes' }],
+      [{ type: 'ct', key: 'id', dreg: 1 }, { type: 'cmp', op: 'eq', sreg: 1, data: v(0, 0, 0, 1) }],
+      [{ type: 'ct', key: 'zone', direction: 'reply', dreg: 9 }, { type: 'cmp', op: 'eq', sreg: 9, data: v(1, 0) }],
+      [{ type: 'socket', key: 'cgroupv2', dreg: 1, level: 1 }, { type: 'cmp', op: 'eq', sreg: 1, data: new Uint8Array(8) }],
+      [{ type: 'xfrm', key: 'spi', dir: 'in', spnum: 1, dreg: 1 }, { type: 'cmp', op: 'eq', sreg: 1, data: v(0, 0, 0, 7) }],
+      [{ type: 'hash', hashType: 'symhash', dreg: 1, modulus: 7, offset: 3 }, { type: 'meta', key: 'mark', sreg: 1 }],
+      [{ type: 'numgen', mode: 'random', dreg: 1, modulus: 9 }, { type: 'ct', key: 'mark', sreg: 1 }],
+      [{ type: 'rt', key: 'tcpmss', dreg: 1 }, { type: 'cmp', op: 'gt', sreg: 1, data: v(5, 0xdc) }],
+      [{ type: 'fib', flags: 0x2 | 0x8 | 0x20, result: 'oif', dreg: 1 }, { type: 'cmp', op: 'eq', sreg: 1, data: v(1, 0, 0, 0) }],
+      [{ type: 'meta', key: 'mark', dreg: 1 }, { type: 'bitwise', sreg: 1, dreg: 1, len: 4, op: 'rshift', data: v(3, 0, 0, 0) }, { type: 'meta', key: 'priority', sreg: 1 }],
+      [{ type: 'payload', base: 'network', offset: 12, len: 8, dreg: 1 }, { type: 'range', op: 'neq', sreg: 1, from: new Uint8Array(8), to: new Uint8Array(8).fill(0xff) }],
+    ];
+    const tx = nft.transaction();
+    for (const exprs of rules) tx.addRule({ ...T, chain: 'c', exprs, comment: 'x' });
+    await tx.commit();
+    const ours = (await nft.listRules({ ...T, chain: 'c' })).flatMap((r) => formatRule(r).split('\n'));
+    const out = await ns.exec('nft', ['--debug=netlink', 'list', 'chain', 'ip', T.table, 'c']);
+    const theirs = out.stdout.split('\n').filter((l) => /^(ip \S+ \S+ \d+|  \[|  userdata)/.test(l));
+    assert.equal(ours.length, theirs.length);
+    assert.deepEqual(ours, theirs);
   });
 
   test('invalid rules are refused before anything is sent, naming the field', async () => {
