@@ -330,7 +330,7 @@ export class Transaction {
       if (s.flags?.includes('anonymous')) anonymous.set(`${s.family}\0${s.table}\0${s.name}`, s);
       else addSetWithElements(s, s.name);
     }
-    for (const r of rs.rules ?? []) {
+    for (const r of rulesInBindingOrder(rs)) {
       let exprs = r.exprs;
       // A rule that names one anonymous set twice binds one set.
       const bound = new Map<string, AddSetOp>();
@@ -419,4 +419,43 @@ export function ruleForRecreate(r: Rule): RuleSpec {
  */
 function anonymousTemplate(name: string): string {
   return /^__[a-z]+\d+$/.test(name) ? name.replace(/\d+$/, '%d') : name;
+}
+
+/**
+ * The rules of a ruleset in an order the kernel accepts: a binding chain
+ * (an anonymous `jump { … }` chain) takes no rules once the rule jumping to
+ * it has bound it, so its rules come first, before those of the chain that
+ * jumps to it (recursively, for binding chains inside binding chains).
+ */
+function rulesInBindingOrder(rs: RulesetInput): Rule[] {
+  const rules = rs.rules ?? [];
+  const key = (family: string, table: string, chain: string): string => `${family}\0${table}\0${chain}`;
+  const binding = new Set(rs.chains.filter((c) => c.flags?.includes('binding')).map((c) => key(c.family, c.table, c.name)));
+  if (binding.size === 0) return [...rules];
+  const byChain = new Map<string, Rule[]>();
+  for (const r of rules) {
+    const k = key(r.family, r.table, r.chain);
+    let list = byChain.get(k);
+    if (!list) byChain.set(k, (list = []));
+    list.push(r);
+  }
+  const out: Rule[] = [];
+  const done = new Set<string>();
+  const emit = (k: string): void => {
+    if (done.has(k)) return;
+    done.add(k);
+    const list = byChain.get(k) ?? [];
+    for (const r of list) {
+      for (const e of r.exprs) {
+        const d = (e as { type: string; data?: { chain?: unknown } }).data;
+        if (e.type === 'immediate' && d && typeof d.chain === 'string') {
+          const target = key(r.family, r.table, d.chain);
+          if (binding.has(target)) emit(target);
+        }
+      }
+    }
+    out.push(...list);
+  };
+  for (const r of rules) emit(key(r.family, r.table, r.chain));
+  return out;
 }

@@ -67,8 +67,15 @@ const declared = defineExpr<DynsetExpr>('dynset', [
 export const dynsetCodec = registerExpr<DynsetExpr>({
   ...declared,
   encode(w, e) {
+    let out = e;
     // The kernel dumps a timeout of 0 ("the set's own") but refuses any
     // timeout for a set without timeouts: 0 and absent mean the same, send neither.
-    declared.encode(w, e.timeout === 0 || e.timeout === 0n ? { ...e, timeout: undefined } : e);
+    if (e.timeout === 0 || e.timeout === 0n) out = { ...out, timeout: undefined };
+    // NFTA_DYNSET_EXPRESSIONS is only taken with NFT_DYNSET_F_EXPR, which the
+    // kernel's dump leaves out: set it whenever the list is sent.
+    if (Array.isArray(e.exprs) && e.exprs.length > 0 && !((e.flags ?? 0) & NFT_DYNSET_F_EXPR)) {
+      out = { ...out, flags: (e.flags ?? 0) | NFT_DYNSET_F_EXPR };
+    }
+    declared.encode(w, out);
   },
 });
