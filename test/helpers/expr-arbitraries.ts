@@ -69,7 +69,9 @@ export const arbitraries: Record<string, fc.Arbitrary<Expr>> = {
     // A zero timeout means "the set's own" and is not sent (see dynset.ts).
     timeout: opt(fc.oneof(fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), fc.bigInt({ min: 1n << 53n, max: (1n << 64n) - 1n }))),
     expr: opt(simpleStateful), flags: opt(u32),
-  }).chain((d) => (d.expr ? fc.constant(clean(d)) : fc.option(fc.array(simpleStateful, { minLength: 2, maxLength: 3 }), { nil: undefined }).map((exprs) => clean({ ...d, exprs })))),
+  }).chain((d) => (d.expr ? fc.constant(clean(d)) : fc.option(fc.array(simpleStateful, { minLength: 2, maxLength: 3 }), { nil: undefined })
+    // An expression list implies NFT_DYNSET_F_EXPR: the encoder adds it, so it comes back.
+    .map((exprs) => clean({ ...d, exprs, ...(exprs ? { flags: ((d.flags ?? 0) | 0x2) >>> 0 } : {}) })))),
   objref: fc.oneof(
     fc.record({ type: fc.constant('objref' as const), objType: pick(OBJECT_TYPES), name }),
     fc.record({ type: fc.constant('objref' as const), setSreg: reg, set: name, setId: opt(u32) }).map(clean),
