@@ -2,6 +2,7 @@
 
 export { Nftables, NotFoundError, GenerationChangedError } from './client/nftables.js';
 export type { NftablesOptions, Ruleset, ListOptions } from './client/nftables.js';
+export type { ListTableOptions, TableListing, RuleDumpStrategy } from './client/list.js';
 export { Transaction } from './client/transaction.js';
 export type { TransactionOptions } from './client/transaction.js';
 export type { Operation } from './client/operation.js';

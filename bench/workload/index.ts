@@ -33,3 +33,4 @@ export function nftText(write: (out: Sink) => void): { text: string; commands: n
   write(sink);
   return { text: sink.text(), commands: sink.commands };
 }
+export * from './desired.js';

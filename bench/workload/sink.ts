@@ -255,3 +255,28 @@ export class TransactionSink implements Sink {
     return this.tx;
   }
 }
+
+type SinkCall = { [K in keyof Sink]: [K, Parameters<Sink[K]>] }[keyof Sink];
+
+/**
+ * Records the generator's commands so they can be replayed into another
+ * sink later: benchmarks generate the desired objects first and time only
+ * what the library does with them.
+ */
+export class RecordingSink implements Sink {
+  readonly calls: SinkCall[] = [];
+  addTable(comment: string): void { this.calls.push(['addTable', [comment]]); }
+  addChain(c: ChainDef): void { this.calls.push(['addChain', [c]]); }
+  flushChain(name: string): void { this.calls.push(['flushChain', [name]]); }
+  deleteChain(name: string): void { this.calls.push(['deleteChain', [name]]); }
+  addRule(chain: string, r: RuleDef): void { this.calls.push(['addRule', [chain, r]]); }
+  addSet(s: SetDef): void { this.calls.push(['addSet', [s]]); }
+  flushSet(name: string, isMap: boolean): void { this.calls.push(['flushSet', [name, isMap]]); }
+  deleteSet(name: string): void { this.calls.push(['deleteSet', [name]]); }
+  addElement(set: string, e: ElementDef): void { this.calls.push(['addElement', [set, e]]); }
+  deleteElement(set: string, e: ElementDef): void { this.calls.push(['deleteElement', [set, e]]); }
+
+  replay(out: Sink): void {
+    for (const c of this.calls) (out[c[0]] as (...a: unknown[]) => void)(...c[1]);
+  }
+}

@@ -10,6 +10,14 @@ import { NLA_F_NESTED, NLA_HDRLEN, NLA_TYPE_MASK, NLMSG_HDRLEN, NFGENMSG_LEN } f
 
 export const HOST_LE = endianness() === 'LE';
 
+/** Stores a big-endian u32 (the low 32 bits of v). */
+function putBeU32(b: Uint8Array, off: number, v: number): void {
+  b[off] = v >>> 24;
+  b[off + 1] = v >>> 16;
+  b[off + 2] = v >>> 8;
+  b[off + 3] = v;
+}
+
 export function align4(n: number): number {
   return (n + 3) & ~3;
 }
@@ -36,14 +44,30 @@ export class AttrWriter {
     this.buf = next;
   }
 
+  // Byte stores rather than Buffer.write*: these run for every attribute of
+  // a batch (millions in a large bootstrap), and the range checks of the
+  // Buffer methods cost more than the stores themselves. Callers reserve first.
   private hostU16(off: number, v: number): void {
-    if (HOST_LE) this.buf.writeUInt16LE(v, off);
-    else this.buf.writeUInt16BE(v, off);
+    const b = this.buf;
+    if (HOST_LE) {
+      b[off] = v;
+      b[off + 1] = v >>> 8;
+    } else {
+      b[off] = v >>> 8;
+      b[off + 1] = v;
+    }
   }
 
   private hostU32(off: number, v: number): void {
-    if (HOST_LE) this.buf.writeUInt32LE(v >>> 0, off);
-    else this.buf.writeUInt32BE(v >>> 0, off);
+    const b = this.buf;
+    if (HOST_LE) {
+      b[off] = v;
+      b[off + 1] = v >>> 8;
+      b[off + 2] = v >>> 16;
+      b[off + 3] = v >>> 24;
+    } else {
+      putBeU32(b, off, v);
+    }
   }
 
   /**
@@ -61,7 +85,8 @@ export class AttrWriter {
     this.hostU32(start + 12, 0);
     b[start + 16] = family;
     b[start + 17] = 0;
-    b.writeUInt16BE(resId, start + 18);
+    b[start + 18] = resId >>> 8;
+    b[start + 19] = resId;
     this.pos = start + NLMSG_HDRLEN + NFGENMSG_LEN;
     return start;
   }
@@ -116,14 +141,15 @@ export class AttrWriter {
   /** Big-endian u16, as nf_tables sends 16-bit attributes. */
   u16(type: number, v: number): void {
     const p = this.header(type, 2);
-    this.buf.writeUInt16BE(v & 0xffff, p);
+    this.buf[p] = v >>> 8;
+    this.buf[p + 1] = v;
     this.pad(p + 2);
   }
 
   /** Big-endian u32 (signed values are sent as their two's complement). */
   u32(type: number, v: number): void {
     const p = this.header(type, 4);
-    this.buf.writeUInt32BE(v >>> 0, p);
+    putBeU32(this.buf, p, v);
     this.pos = p + 4;
   }
 
@@ -140,8 +166,8 @@ export class AttrWriter {
     if (typeof v === 'bigint') {
       this.buf.writeBigUInt64BE(BigInt.asUintN(64, v), p);
     } else {
-      this.buf.writeUInt32BE(Math.floor(v / 0x100000000) >>> 0, p);
-      this.buf.writeUInt32BE(v >>> 0, p + 4);
+      putBeU32(this.buf, p, Math.floor(v / 0x100000000));
+      putBeU32(this.buf, p + 4, v);
     }
     this.pos = p + 8;
   }
@@ -151,8 +177,20 @@ export class AttrWriter {
     // Reserve the worst case, write, then fix the header with the real size.
     this.reserve(NLA_HDRLEN + s.length * 3 + 4);
     const p = this.pos;
-    const n = this.buf.write(s, p + NLA_HDRLEN, 'utf8');
-    this.buf[p + NLA_HDRLEN + n] = 0;
+    const b = this.buf;
+    let n = 0;
+    // Names are short and almost always ASCII: copying the characters beats
+    // the call into the UTF-8 encoder. Anything else takes the encoder.
+    if (s.length <= 64) {
+      const o = p + NLA_HDRLEN;
+      for (; n < s.length; n++) {
+        const c = s.charCodeAt(n);
+        if (c >= 0x80) break;
+        b[o + n] = c;
+      }
+    }
+    if (n < s.length) n = b.write(s, p + NLA_HDRLEN, 'utf8');
+    b[p + NLA_HDRLEN + n] = 0;
     const total = NLA_HDRLEN + n + 1;
     this.hostU16(p, total);
     this.hostU16(p + 2, type);

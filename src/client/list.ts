@@ -1,0 +1,290 @@
+// listTable: one table, whole, as one consistent snapshot — the read a
+// controller does to find stale objects or to reconcile. Everything the table
+// holds: chains, sets and maps (anonymous ones included) with their elements,
+// stateful objects, flowtables, and every rule decoded.
+//
+// Rules are most of the bytes and the kernel's dump of them is what costs.
+// A table-wide GETRULE dump comes in 32 KiB datagrams and the kernel walks
+// the table from its start again for every datagram, so its cost grows with
+// the square of the table; per-chain dumps cost a fixed few microseconds of
+// kernel time each. Strategies (measured side by side in bench/, see
+// README "Benchmarks"):
+//   'table'    one table-wide dump; cheapest for small tables
+//   'chains'   one dump per chain, read inline on this socket
+//   'parallel' one dump per chain, spread over worker threads with their own
+//              sockets; the main thread decodes while they fetch
+//   'auto'     'table' up to AUTO_TABLE_CHAINS chains, then 'parallel'
+
+import { Worker } from 'node:worker_threads';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { performance } from 'node:perf_hooks';
+import { NftlinkError, ValidationError } from '../errors.js';
+import { AttrWriter } from '../netlink/attr.js';
+import { NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_REQUEST } from '../netlink/constants.js';
+import { parseMessages, readNfGen, type MessageView } from '../netlink/message.js';
+import { DumpInterruptedError } from '../netlink/socket.js';
+import { dumpInline } from '../netlink/syncdump.js';
+import { decodeChain, type Chain } from '../nftables/chain.js';
+import {
+  familyNumber,
+  NFT_MSG_GETCHAIN,
+  NFT_MSG_GETFLOWTABLE,
+  NFT_MSG_GETOBJ,
+  NFT_MSG_GETRULE,
+  NFT_MSG_GETSET,
+  NFT_MSG_GETSETELEM,
+  NFT_MSG_NEWRULE,
+  NFTA_CHAIN_TABLE,
+  NFTA_FLOWTABLE_TABLE,
+  nftMsg,
+  nftType,
+  type Family,
+} from '../nftables/constants.js';
+import { decodeElementList, encodeElementListHeader, type SetElement } from '../nftables/element.js';
+import { decodeFlowtable, type Flowtable } from '../nftables/flowtable.js';
+import { decodeObject, encodeObjectFilter, type NftObject } from '../nftables/object.js';
+import { decodeRule, NFTA_RULE_CHAIN, NFTA_RULE_TABLE, type Rule } from '../nftables/rule.js';
+import { decodeSet, encodeSetRef, type NftSet } from '../nftables/set.js';
+import type { Table } from '../nftables/table.js';
+import type { DumpWorkerData, DumpWorkerMessage } from './dump-worker.js';
+import { GenerationChangedError, type Nftables } from './nftables.js';
+
+export type RuleDumpStrategy = 'table' | 'chains' | 'parallel';
+
+export interface ListTableOptions {
+  /** Read the rules (default true). */
+  rules?: boolean;
+  /**
+   * Hand each rule to this function instead of keeping it (`rules` in the
+   * result stays empty): a table of 100k rules is then decoded in full
+   * without holding it all. Called in chain order; a snapshot that has to be
+   * retried (the ruleset changed meanwhile) calls it again from the start,
+   * after `onRestart`.
+   */
+  onRule?: (r: Rule) => void;
+  /** Called before a retried snapshot reads the rules again. */
+  onRestart?: () => void;
+  /** Read every set's elements (default true). */
+  elements?: boolean;
+  /** How to dump the rules (default 'auto'). */
+  strategy?: RuleDumpStrategy | 'auto';
+  /** Worker threads for 'parallel' (default 2). */
+  workers?: number;
+}
+
+/** One table at one generation. */
+export interface TableListing {
+  generation: number;
+  table: Table;
+  /** In the kernel's order. */
+  chains: Chain[];
+  /** Sets and maps, anonymous ones included, with their elements (unless `elements: false`). */
+  sets: NftSet[];
+  objects: NftObject[];
+  flowtables: Flowtable[];
+  /** Chain by chain, each chain's rules in order (empty with `rules: false` or `onRule`). */
+  rules: Rule[];
+  /** How the rules were dumped. */
+  strategy: RuleDumpStrategy | 'none';
+}
+
+/** Up to this many chains, 'auto' uses one table-wide dump. */
+export const AUTO_TABLE_CHAINS = 2000;
+const SLICE_MS = 8;
+const BLOCK_SIZE = 4 << 20;
+
+function dumpRequest(msg: number, family: Family, seq: number, attrs: (w: AttrWriter) => void): Buffer {
+  const w = new AttrWriter(256);
+  const s = w.beginMessage(nftType(msg), NLM_F_REQUEST | NLM_F_DUMP, seq, familyNumber(family));
+  attrs(w);
+  w.endMessage(s);
+  return w.finish();
+}
+
+export async function listTable(nft: Nftables, ref: { family: Family; name: string }, opts: ListTableOptions = {}): Promise<TableListing> {
+  const { family, name } = ref;
+  if (typeof name !== 'string' || name === '') throw new ValidationError('name', 'a table name is needed');
+  const wantRules = opts.rules !== false;
+  const workers = opts.workers ?? 2;
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new ValidationError('workers', 'must be an integer in [1, 64]');
+  let first = true;
+  return nft.snapshot(async (gen) => {
+    if (!first) opts.onRestart?.();
+    first = false;
+    const table = await nft.getTable({ family, name });
+    const chains: Chain[] = [];
+    const sets: NftSet[] = [];
+    const objects: NftObject[] = [];
+    const flowtables: Flowtable[] = [];
+    await nft.dump(NFT_MSG_GETCHAIN, family, (w) => w.str(NFTA_CHAIN_TABLE, name), (m) => chains.push(decodeChain(m)), gen);
+    await nft.dump(NFT_MSG_GETSET, family, (w) => encodeSetRef(w, { family, table: name }), (m) => sets.push(decodeSet(m)), gen);
+    await nft.dump(NFT_MSG_GETOBJ, family, (w) => encodeObjectFilter(w, { table: name }, false), (m) => objects.push(decodeObject(m)), gen);
+    await nft.dump(NFT_MSG_GETFLOWTABLE, family, (w) => w.str(NFTA_FLOWTABLE_TABLE, name), (m) => flowtables.push(decodeFlowtable(m)), gen);
+    if (opts.elements !== false && sets.length > 0) await readElements(nft, family, name, sets, gen);
+    const rules: Rule[] = [];
+    let strategy: TableListing['strategy'] = 'none';
+    if (wantRules) {
+      strategy = opts.strategy === undefined || opts.strategy === 'auto'
+        ? (chains.length <= AUTO_TABLE_CHAINS ? 'table' : 'parallel')
+        : opts.strategy;
+      const onRule = opts.onRule ?? ((r: Rule) => void rules.push(r));
+      const names = chains.map((c) => c.name);
+      if (strategy === 'table') {
+        await nft.dump(NFT_MSG_GETRULE, family, (w) => w.str(NFTA_RULE_TABLE, name), (m) => onRule(decodeRule(m)), gen);
+      } else if (strategy === 'chains') {
+        await rulesByChain(nft, family, name, names, gen, onRule);
+      } else {
+        await rulesInParallel(nft, family, name, names, gen, Math.min(workers, Math.max(1, names.length)), onRule);
+      }
+    }
+    return { generation: gen, table, chains, sets, objects, flowtables, rules, strategy };
+  });
+}
+
+/** Checks a dumped message against the snapshot's generation. */
+function checkMessage(m: MessageView, low: number): void {
+  if (readNfGen(m).resId !== low) throw new GenerationChangedError();
+  if (m.flags & NLM_F_DUMP_INTR) throw new DumpInterruptedError();
+}
+
+/** Every set's elements, one inline dump per set (anonymous sets are many and small). */
+async function readElements(nft: Nftables, family: Family, table: string, sets: NftSet[], gen: number): Promise<void> {
+  const sock = nft.sock;
+  const low = gen & 0xffff;
+  await sock.exclusive(async () => {
+    const buf = new Uint8Array(1 << 20);
+    let slice = performance.now();
+    for (const s of sets) {
+      const seq = sock.allocSeq();
+      const out: SetElement[] = [];
+      const push = (e: SetElement): void => void out.push(e);
+      await dumpInline(sock, dumpRequest(NFT_MSG_GETSETELEM, family, seq, (w) => encodeElementListHeader(w, table, s.name)), seq, buf, (m) => {
+        checkMessage(m, low);
+        decodeElementList(m, push);
+      });
+      s.elements = out;
+      if (performance.now() - slice > SLICE_MS) {
+        await yieldToLoop();
+        slice = performance.now();
+      }
+    }
+  });
+}
+
+/** One inline dump per chain on the client's own socket. */
+async function rulesByChain(nft: Nftables, family: Family, table: string, chains: string[], gen: number, onRule: (r: Rule) => void): Promise<void> {
+  const sock = nft.sock;
+  const low = gen & 0xffff;
+  await sock.exclusive(async () => {
+    const buf = new Uint8Array(1 << 20);
+    const w = new AttrWriter(512);
+    const fam = familyNumber(family);
+    let slice = performance.now();
+    for (const chain of chains) {
+      const seq = sock.allocSeq();
+      w.reset();
+      const s = w.beginMessage(nftType(NFT_MSG_GETRULE), NLM_F_REQUEST | NLM_F_DUMP, seq, fam);
+      w.str(NFTA_RULE_TABLE, table);
+      w.str(NFTA_RULE_CHAIN, chain);
+      w.endMessage(s);
+      await dumpInline(sock, w.finish(), seq, buf, (m) => {
+        checkMessage(m, low);
+        onRule(decodeRule(m));
+      });
+      if (performance.now() - slice > SLICE_MS) {
+        await yieldToLoop();
+        slice = performance.now();
+      }
+    }
+  });
+}
+
+/**
+ * Per-chain dumps on `n` worker threads, each with a socket of its own and a
+ * contiguous share of the chains; the main thread decodes the blocks of raw
+ * replies as they come, in chain order.
+ */
+async function rulesInParallel(
+  nft: Nftables,
+  family: Family,
+  table: string,
+  chains: string[],
+  gen: number,
+  n: number,
+  onRule: (r: Rule) => void,
+): Promise<void> {
+  const low = gen & 0xffff;
+  const per = Math.ceil(chains.length / n);
+  const shares: { queue: { buf: ArrayBuffer; bytes: number }[]; done: boolean; error?: Error; wake?: () => void }[] = [];
+  const started: Worker[] = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const share: (typeof shares)[number] = { queue: [], done: false };
+      shares.push(share);
+      const data: DumpWorkerData & { kind: string } = {
+        kind: 'nftlink-dump',
+        netns: nft.netns,
+        family: familyNumber(family),
+        table,
+        chains: chains.slice(i * per, (i + 1) * per),
+        blockSize: BLOCK_SIZE,
+      };
+      const wk = new Worker(new URL('./dump-worker.js', import.meta.url), { workerData: data });
+      started.push(wk);
+      const wakeUp = (): void => {
+        const f = share.wake;
+        share.wake = undefined;
+        f?.();
+      };
+      wk.on('message', (msg: DumpWorkerMessage) => {
+        if (msg.type === 'block') share.queue.push({ buf: msg.buf, bytes: msg.bytes });
+        else if (msg.type === 'done') share.done = true;
+        else {
+          share.error = msg.errno === 2
+            // A chain deleted since the chain dump: the snapshot is stale.
+            ? new GenerationChangedError()
+            : new NftlinkError(msg.code ?? 'ERR_NFTLINK_DUMP', msg.message);
+          share.done = true;
+        }
+        wakeUp();
+      });
+      wk.on('error', (e) => {
+        share.error ??= e;
+        share.done = true;
+        wakeUp();
+      });
+      wk.on('exit', () => {
+        if (!share.done) share.error ??= new NftlinkError('ERR_NFTLINK_DUMP', 'a dump worker exited early');
+        share.done = true;
+        wakeUp();
+      });
+    }
+    // Decode in chain order: share by share, block by block as they arrive.
+    let slice = performance.now();
+    for (const share of shares) {
+      for (;;) {
+        const b = share.queue.shift();
+        if (b) {
+          const view = new Uint8Array(b.buf, 0, b.bytes);
+          for (const m of parseMessages(view, 0, view.length)) {
+            if (nftMsg(m.type) !== NFT_MSG_NEWRULE) continue;
+            checkMessage(m, low);
+            onRule(decodeRule(m));
+          }
+          if (performance.now() - slice > SLICE_MS) {
+            await yieldToLoop();
+            slice = performance.now();
+          }
+          continue;
+        }
+        if (share.error) throw share.error;
+        if (share.done) break;
+        await new Promise<void>((resolve) => {
+          share.wake = resolve;
+        });
+      }
+    }
+  } finally {
+    await Promise.all(started.map((w) => w.terminate().catch(() => undefined)));
+  }
+}
