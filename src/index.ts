@@ -109,3 +109,17 @@ export type { TraceOptions, TraceRecord, TraceStep, TraceOutput, TraceOverrunEve
 export type { ChangeKind, ChangeOp, RawObject } from './nftables/events.js';
 export type { TraceEvent, PacketInfo, LinkHeader, NetworkHeader, TransportHeader } from './nftables/trace.js';
 export { decodeTrace, decodePacket } from './nftables/trace.js';
+export { Reconciler, CacheSource, WatchSource, kernelSource, canonicalExpr, stateFromListing } from './client/reconcile.js';
+export type {
+  ReconcilerOptions,
+  DesiredTable,
+  DesiredChain,
+  DesiredRule,
+  DesiredSet,
+  AnonymousSet,
+  StateSource,
+  ReconcileState,
+  ObservedChain,
+  ObservedSet,
+  SyncResult,
+} from './client/reconcile.js';

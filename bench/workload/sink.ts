@@ -10,6 +10,8 @@ import type { SetElement } from '../../src/nftables/element.js';
 import type { HookName } from '../../src/nftables/chain.js';
 import type { Transaction } from '../../src/client/transaction.js';
 import type { ElementsInput, SetDefinition } from '../../src/client/ops/element.js';
+import type { AddSetOp } from '../../src/client/ops/set.js';
+import type { RuleSpec } from '../../src/client/ops/rule.js';
 import { FAMILY, TABLE } from './model.js';
 
 /** An anonymous map a rule binds (`numgen … vmap { … }`), created with the rule. */
@@ -139,8 +141,8 @@ export class CountSink implements Sink {
 export class TransactionSink implements Sink {
   private readonly adds = new Map<string, SetElement[]>();
   private readonly dels = new Map<string, SetElement[]>();
-  /** In-batch ids of the named sets this transaction adds: nft names them in lookups too. */
-  private readonly setIds = new Map<string, number>();
+  /** The named sets this transaction adds: nft names their in-batch ids in lookups too. */
+  private readonly setOps = new Map<string, AddSetOp>();
   /** Commands given (as nft would count them). */
   commands = 0;
 
@@ -151,7 +153,10 @@ export class TransactionSink implements Sink {
   constructor(readonly tx: Transaction, private readonly known?: ReadonlyMap<string, SetDefinition>) {}
 
   private elementsInput(set: string, elements: SetElement[]): ElementsInput {
-    const definition = this.setIds.has(set) ? undefined : this.known?.get(set);
+    // A set of this transaction is named by its operation (no search through the transaction).
+    const op = this.setOps.get(set);
+    if (op) return { family: FAMILY, table: TABLE, set: op, elements };
+    const definition = this.known?.get(set);
     return { family: FAMILY, table: TABLE, set, elements, ...(definition ? { definition } : {}) };
   }
 
@@ -181,17 +186,19 @@ export class TransactionSink implements Sink {
     this.commands++;
     let exprs = r.exprs;
     if (r.anon) {
-      const op = this.tx.addSet({ ...r.anon.set, family: FAMILY, table: TABLE });
+      const op = this.tx.addSet(r.anon.set);
       exprs = exprs.slice();
       exprs[r.anon.lookupIndex] = { ...exprs[r.anon.lookupIndex]!, setId: op.setId } as Expr;
     }
-    if (this.setIds.size > 0) exprs = this.withSetIds(exprs);
-    this.tx.addRule({ family: FAMILY, table: TABLE, chain, exprs, ...(r.comment ? { comment: r.comment } : {}) });
+    if (this.setOps.size > 0) exprs = this.withSetIds(exprs);
+    const spec: RuleSpec = { family: FAMILY, table: TABLE, chain, exprs };
+    if (r.comment) spec.comment = r.comment;
+    this.tx.addRule(spec);
   }
   addSet(s: SetDef): void {
     this.commands++;
     const op = this.tx.addSet({ ...s.set, family: FAMILY, table: TABLE });
-    this.setIds.set(s.set.name, op.setId);
+    this.setOps.set(s.set.name, op);
   }
 
   /** Lookups and dynsets of a set added in this transaction also carry its id, as nft sends them. */
@@ -200,10 +207,10 @@ export class TransactionSink implements Sink {
     for (let i = 0; i < exprs.length; i++) {
       const e = exprs[i]!;
       if ((e.type === 'lookup' || e.type === 'dynset') && e.set !== undefined && e.setId === undefined) {
-        const id = this.setIds.get(e.set);
-        if (id === undefined) continue;
+        const op = this.setOps.get(e.set);
+        if (op === undefined) continue;
         if (out === exprs) out = exprs.slice();
-        out[i] = { ...e, setId: id };
+        out[i] = { ...e, setId: op.setId };
       }
     }
     return out;
@@ -216,7 +223,7 @@ export class TransactionSink implements Sink {
   deleteSet(name: string): void {
     this.commands++;
     this.flushElements(name);
-    this.setIds.delete(name);
+    this.setOps.delete(name);
     this.tx.deleteSet({ family: FAMILY, table: TABLE, name });
   }
   addElement(set: string, e: ElementDef): void {

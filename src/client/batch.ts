@@ -30,8 +30,8 @@ export class BatchBuilder {
   beginSeq = 0;
   currentOp = -1;
 
-  constructor(firstSeq: number, sizeHint = 64 << 10) {
-    this.w = new AttrWriter(sizeHint);
+  constructor(firstSeq: number, sizeHint = 64 << 10, buffer?: Buffer) {
+    this.w = new AttrWriter(sizeHint, buffer);
     this.seq = firstSeq;
   }
 

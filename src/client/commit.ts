@@ -60,8 +60,8 @@ export function encodeGetGen(seq: number): Buffer {
  * every operation's messages, and BATCH_END unless it is a dry run. Sequence
  * numbers start at `firstSeq`. Long batches yield to the event loop now and then.
  */
-export async function encodeBatch(ops: readonly Op[], firstSeq: number, opts: CommitOptions): Promise<BatchBuilder> {
-  const b = new BatchBuilder(firstSeq, Math.min(64 << 20, Math.max(4096, ops.length * 128)));
+export async function encodeBatch(ops: readonly Op[], firstSeq: number, opts: CommitOptions, buffer?: Buffer): Promise<BatchBuilder> {
+  const b = new BatchBuilder(firstSeq, Math.min(64 << 20, Math.max(4096, ops.length * 224)), buffer);
   b.begin(opts.generation);
   let sliceStart = performance.now();
   for (let i = 0; i < ops.length; i++) {
@@ -84,12 +84,38 @@ export function batchMessageCount(ops: readonly Op[]): number {
   return messages;
 }
 
+/**
+ * The last batch buffer of each socket, reused by its next commit: a fresh
+ * multi-megabyte buffer costs a page fault per 4 KiB on first write, which
+ * in a large bootstrap took longer than encoding into it. Taken while a
+ * commit encodes and sends, given back afterwards.
+ */
+const spareBuffers = new WeakMap<NetlinkSocket, Buffer>();
+/** Bigger spare buffers are dropped rather than kept. */
+const SPARE_MAX = 64 << 20;
+
 export async function runBatch(sock: NetlinkSocket, ops: Op[], opts: CommitOptions): Promise<CommitResult> {
   const t0 = performance.now();
   let echoes = 0;
   for (const op of ops) echoes += op.echoes(opts.echo);
   const firstSeq = sock.allocSeq(batchMessageCount(ops) + 1);
-  const b = await encodeBatch(ops, firstSeq, opts);
+  const spare = spareBuffers.get(sock);
+  spareBuffers.delete(sock);
+  let b: BatchBuilder;
+  try {
+    b = await encodeBatch(ops, firstSeq, opts, spare);
+  } catch (e) {
+    if (spare) spareBuffers.set(sock, spare);
+    throw e;
+  }
+  try {
+    return await sendBatch(sock, ops, opts, b, echoes, t0);
+  } finally {
+    if (b.w.buf.length <= SPARE_MAX && !spareBuffers.has(sock)) spareBuffers.set(sock, b.w.buf);
+  }
+}
+
+async function sendBatch(sock: NetlinkSocket, ops: Op[], opts: CommitOptions, b: BatchBuilder, echoes: number, t0: number): Promise<CommitResult> {
   const batch = b.finish();
   const barrierSeq = b.nextSeq;
   const t1 = performance.now();

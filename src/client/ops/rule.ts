@@ -98,25 +98,30 @@ export class AddRuleOp extends Op<RuleSpec> {
     const replace = this.kind === 'replaceRule';
     const flags = (replace ? NLM_F_REPLACE : NLM_F_CREATE | (this.append ? NLM_F_APPEND : 0)) | echoFlag(echo);
     const rec = b.message(NFT_MSG_NEWRULE, flags, r.family);
-    const rule: Rule = {
-      family: r.family,
-      table: r.table,
-      chain: r.chain,
-      exprs: r.exprs,
-    };
-    if (replace) rule.handle = r.handle!;
-    if (r.chainId !== undefined) rule.chainId = r.chainId;
-    if (r.comment !== undefined) rule.comment = r.comment;
-    if (r.userdata !== undefined) rule.userdata = r.userdata;
-    if (r.compat !== undefined) rule.compat = r.compat;
-    if (this.positionHandle !== undefined) rule.position = this.positionHandle;
-    if (this.positionOp) rule.positionId = batchIdOf(this.positionOp);
-    if (this.referenced) rule.id = batchIdOf(this);
-    const offsets = encodeRule(b.w, rule);
-    const marks = offsets.map((o) => o - rec.start);
-    if (offsets.length > 0) {
-      const last = offsets[offsets.length - 1]!;
-      marks.push(last + hostU16(b.w.buf, last) - rec.start);
+    let rule: Rule;
+    const spec = r as Rule;
+    if (!replace && spec.handle === undefined && spec.position === undefined && spec.id === undefined && spec.positionId === undefined
+      && this.positionHandle === undefined && !this.positionOp && !this.referenced) {
+      // The usual append: the caller's object holds exactly what is sent (a large bootstrap has tens of thousands).
+      rule = spec;
+    } else {
+      rule = { family: r.family, table: r.table, chain: r.chain, exprs: r.exprs };
+      if (replace) rule.handle = r.handle!;
+      if (r.chainId !== undefined) rule.chainId = r.chainId;
+      if (r.comment !== undefined) rule.comment = r.comment;
+      if (r.userdata !== undefined) rule.userdata = r.userdata;
+      if (r.compat !== undefined) rule.compat = r.compat;
+      if (this.positionHandle !== undefined) rule.position = this.positionHandle;
+      if (this.positionOp) rule.positionId = batchIdOf(this.positionOp);
+      if (this.referenced) rule.id = batchIdOf(this);
+    }
+    const marks = encodeRule(b.w, rule);
+    // Offsets from the message start, then the end of the last expression.
+    const n = marks.length;
+    if (n > 0) {
+      const last = marks[n - 1]!;
+      marks.push(last + hostU16(b.w.buf, last));
+      for (let i = 0; i <= n; i++) marks[i] = marks[i]! - rec.start;
     }
     this.exprOffsets = marks;
     rec.marks = marks;
