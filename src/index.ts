@@ -81,6 +81,15 @@ export { formatRule, encodeRule, decodeRule } from './nftables/rule.js';
 export type { RuleSpec, RulePlacement, RuleRef } from './client/ops/rule.js';
 export type { RuleFilter, RuleLocator } from './client/nftables.js';
 export { formatExpr, dumpedRegister, normalizeRegisters, normalizeExprRegisters } from './nftables/expr/index.js';
+export {
+  NFT_EXTHDR_F_PRESENT, NFT_INNER_HDRSIZE, NFT_INNER_LL, NFT_INNER_NH, NFT_INNER_TH,
+  NF_NAT_RANGE_MAP_IPS, NF_NAT_RANGE_PROTO_SPECIFIED, NF_NAT_RANGE_PROTO_RANDOM, NF_NAT_RANGE_PERSISTENT,
+  NF_NAT_RANGE_PROTO_RANDOM_FULLY, NF_NAT_RANGE_PROTO_OFFSET, NF_NAT_RANGE_NETMAP,
+  NFT_REJECT_ICMPX_NO_ROUTE, NFT_REJECT_ICMPX_PORT_UNREACH, NFT_REJECT_ICMPX_HOST_UNREACH, NFT_REJECT_ICMPX_ADMIN_PROHIBITED,
+  NF_SYNPROXY_OPT_MSS, NF_SYNPROXY_OPT_WSCALE, NF_SYNPROXY_OPT_SACK_PERM, NF_SYNPROXY_OPT_TIMESTAMP, NF_SYNPROXY_OPT_ECN,
+  NFT_QUEUE_FLAG_BYPASS, NFT_QUEUE_FLAG_CPU_FANOUT,
+  NF_LOG_TCPSEQ, NF_LOG_TCPOPT, NF_LOG_IPOPT, NF_LOG_UID, NF_LOG_MACDECODE, LOG_LEVELS,
+} from './nftables/expr/index.js';
 export type {
   Expr, UnknownExpr, ExprExtras,
   PayloadExpr, PayloadBase, CmpExpr, CmpOp, ImmediateExpr, CounterExpr,
@@ -88,6 +97,9 @@ export type {
   RangeExpr, RangeOp, LookupExpr, DynsetExpr, DynsetOp, ObjrefExpr, LimitExpr, LimitType,
   QuotaExpr, ConnlimitExpr, LastExpr, HashExpr, HashType, NumgenExpr, NumgenMode, RtExpr, RtKey,
   SocketExpr, SocketKey, FibExpr, FibResult, OsfExpr, XfrmExpr, XfrmKey, XfrmDir,
+  ExthdrExpr, ExthdrOp, InnerExpr, InnerTunnel, NatExpr, MasqExpr, RedirExpr, RejectExpr, RejectType, TproxyExpr,
+  SynproxyExpr, DupExpr, FwdExpr, QueueExpr, NotrackExpr, FlowOffloadExpr, TunnelExpr, TunnelKey, TunnelMode, LogExpr,
+  MatchExpr, TargetExpr,
 } from './nftables/expr/index.js';
 export type { DataValue, Verdict, VerdictCode } from './nftables/data.js';
 export { Monitor, generationAfter } from './client/monitor.js';

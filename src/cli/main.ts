@@ -5,11 +5,17 @@
 
 import { readFileSync, existsSync, statSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { Nftables, readTableState, type Family, type MonitorEvent, type TransactionEvent } from '../index.js';
-import { describeDatagrams, parseInput, type InputFormat } from '../format/decode.js';
-import { formatMonitorEvent, formatTrace } from '../format/events.js';
-import { stringifyJSON } from '../format/json.js';
-import { formatListingDebug, formatListingTree } from '../format/list.js';
+import type { Family, MonitorEvent, Nftables, TransactionEvent } from '../index.js';
+import type { InputFormat } from '../format/decode.js';
+
+// The library is loaded by the commands that need it, so --help and usage
+// errors answer at once.
+const lib = (): Promise<typeof import('../index.js')> => import('../index.js');
+const fmt = async (): Promise<typeof import('../format/events.js') & typeof import('../format/json.js') & typeof import('../format/list.js')> => ({
+  ...(await import('../format/events.js')),
+  ...(await import('../format/json.js')),
+  ...(await import('../format/list.js')),
+});
 
 const FAMILIES = ['ip', 'ip6', 'inet', 'arp', 'bridge', 'netdev'];
 const KINDS = ['table', 'chain', 'rule', 'set', 'element', 'object', 'flowtable'];
@@ -174,6 +180,7 @@ function out(text: string): Promise<void> {
 
 async function open(values: Values): Promise<Nftables> {
   const netns = netnsPath(values['netns']);
+  const { Nftables } = await lib();
   return Nftables.open(netns ? { netns } : {});
 }
 
@@ -206,7 +213,8 @@ async function cmdList(args: string[]): Promise<number> {
   if (values['json'] && values['debug']) throw new UsageError('list: --json and --debug exclude each other');
   const what = positionals[0] ?? 'ruleset';
   const fam = values['family'] !== undefined ? family('list', values['family'] as string) : undefined;
-  const fmt = values['json'] ? 'json' : values['debug'] ? 'debug' : 'tree';
+  const form = values['json'] ? 'json' : values['debug'] ? 'debug' : 'tree';
+  const { stringifyJSON, formatListingDebug, formatListingTree } = await fmt();
   const expect = (n: number, usage: string): void => {
     if (positionals.length !== n) throw new UsageError(`list ${what}: expected ${usage} (see nftlink list --help)`);
   };
@@ -216,8 +224,8 @@ async function cmdList(args: string[]): Promise<number> {
       const nft = await open(values);
       try {
         const rs = await nft.listRuleset(fam ? { family: fam } : {});
-        if (fmt === 'json') await out(stringifyJSON(rs, 2) + '\n');
-        else if (fmt === 'debug') await out(formatListingDebug(rs));
+        if (form === 'json') await out(stringifyJSON(rs, 2) + '\n');
+        else if (form === 'debug') await out(formatListingDebug(rs));
         else await out(formatListingTree(rs));
       } finally {
         await nft.close();
@@ -229,7 +237,7 @@ async function cmdList(args: string[]): Promise<number> {
       const nft = await open(values);
       try {
         const tables = await nft.listTables(fam ? { family: fam } : {});
-        if (fmt === 'json') await out(stringifyJSON(tables, 2) + '\n');
+        if (form === 'json') await out(stringifyJSON(tables, 2) + '\n');
         else await out(formatListingTree({ tables, chains: [] }));
       } finally {
         await nft.close();
@@ -244,20 +252,21 @@ async function cmdList(args: string[]): Promise<number> {
       const table = need(`list ${what}`, isChain ? 'TABLE' : 'NAME', positionals[2]);
       const nft = await open(values);
       try {
-        const st = await readTableState(nft, { family: f, table });
+        const st = await (await lib()).readTableState(nft, { family: f, table });
         if (!st.table) throw new CliError(`table ${f} ${table} does not exist`);
         if (!isChain) {
-          const listing = { tables: [st.table], chains: st.chains, rules: st.rules };
-          if (fmt === 'json') await out(stringifyJSON(st, 2) + '\n');
-          else if (fmt === 'debug') await out(formatListingDebug(listing));
+          const listing = { tables: [st.table], chains: st.chains, rules: st.rules, sets: st.sets, objects: st.objects, flowtables: st.flowtables };
+          if (form === 'json') await out(stringifyJSON(st, 2) + '\n');
+          else if (form === 'debug') await out(formatListingDebug(listing));
           else await out(formatListingTree(listing));
         } else {
           const name = need('list chain', 'NAME', positionals[3]);
           const chain = st.chains.find((c) => c.name === name);
           if (!chain) throw new CliError(`chain ${f} ${table} ${name} does not exist`);
           const rules = st.rules.filter((r) => r.chain === name);
-          if (fmt === 'json') await out(stringifyJSON({ generation: st.generation, chain, rules }, 2) + '\n');
-          else if (fmt === 'debug') await out(formatListingDebug({ tables: [st.table], chains: [chain], rules }));
+          if (form === 'json') await out(stringifyJSON({ generation: st.generation, chain, rules }, 2) + '\n');
+          // As nft does for a chain: the table's sets, then the chain's rules.
+          else if (form === 'debug') await out(formatListingDebug({ tables: [st.table], chains: [chain], rules, sets: st.sets }));
           else await out(formatListingTree({ tables: [st.table], chains: [chain], rules }));
         }
       } finally {
@@ -265,10 +274,31 @@ async function cmdList(args: string[]): Promise<number> {
       }
       return 0;
     }
-    case 'set':
+    case 'set': {
       expect(4, 'FAMILY TABLE NAME');
-      family('list set', positionals[1]);
-      throw new CliError('list set: sets are not supported by this build yet');
+      const f = family('list set', positionals[1]);
+      const table = need('list set', 'TABLE', positionals[2]);
+      const name = need('list set', 'NAME', positionals[3]);
+      const nft = await open(values);
+      try {
+        const ref = { family: f, table, name };
+        // The set and its elements at one generation.
+        const set = await nft.snapshot(async () => {
+          const x = await nft.getSet(ref);
+          x.elements = await nft.listElements({ family: f, table, set: name });
+          return x;
+        });
+        if (form === 'json') await out(stringifyJSON(set, 2) + '\n');
+        else if (form === 'debug') await out(formatListingDebug({ tables: [{ family: f, name: table }], chains: [], sets: [set] }));
+        else await out(formatListingTree({ tables: [{ family: f, name: table }], chains: [], sets: [set] }).split('\n').slice(1).join('\n').replace(/^ {2}/gm, ''));
+      } catch (e) {
+        if ((e as { code?: string }).code === 'ENOENT') throw new CliError(`set ${f} ${table} ${name} does not exist`);
+        throw e;
+      } finally {
+        await nft.close();
+      }
+      return 0;
+    }
     default:
       throw new UsageError(`list: unknown object ${JSON.stringify(what)} (ruleset, tables, table, chain or set)`);
   }
@@ -295,6 +325,7 @@ async function cmdMonitor(args: string[]): Promise<number> {
   }
   const count = positiveInt('--count', values['count']);
   const stop = stopper(seconds('--duration', values['duration']));
+  const { stringifyJSON, formatMonitorEvent } = await fmt();
   const nft = await open(values);
   try {
     const mon = nft.monitor({
@@ -328,6 +359,7 @@ async function cmdTrace(args: string[]): Promise<number> {
   const count = positiveInt('--count', values['count']);
   const idle = positiveInt('--idle', values['idle']);
   const stop = stopper(seconds('--duration', values['duration']));
+  const { stringifyJSON, formatTrace } = await fmt();
   const nft = await open(values);
   try {
     const tr = nft.trace({ signal: stop.signal, ...(idle ? { idleMs: idle } : {}) });
@@ -374,6 +406,7 @@ async function cmdDecode(args: string[]): Promise<number> {
   } else {
     data = Buffer.from(positionals.join(' '), 'latin1');
   }
+  const { describeDatagrams, parseInput } = await import('../format/decode.js');
   const datagrams = parseInput(data, format as InputFormat | undefined);
   const r = describeDatagrams(datagrams);
   await out(r.text + '\n');
@@ -398,6 +431,7 @@ async function cmdGen(args: string[]): Promise<number> {
   const wait = values['wait'] || values['follow'] || values['count'] !== undefined;
   const count = values['follow'] ? Infinity : positiveInt('--count', values['count']) ?? 1;
   const timeout = seconds('--timeout', values['timeout']);
+  const { stringifyJSON } = await fmt();
   const nft = await open(values);
   try {
     if (!wait) {

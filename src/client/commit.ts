@@ -44,8 +44,8 @@ export interface CommitResult {
   timings: CommitTimings;
 }
 
-/** Above this many operations, encoding yields to the event loop now and then. */
-const YIELD_EVERY_OPS = 2000;
+/** Encoding looks at the clock every this many operations, and yields to the event loop after this long. */
+const YIELD_CHECK_OPS = 256;
 const YIELD_AFTER_MS = 8;
 
 export function encodeGetGen(seq: number): Buffer {
@@ -61,13 +61,15 @@ export function encodeGetGen(seq: number): Buffer {
  * numbers start at `firstSeq`. Long batches yield to the event loop now and then.
  */
 export async function encodeBatch(ops: readonly Op[], firstSeq: number, opts: CommitOptions, buffer?: Buffer): Promise<BatchBuilder> {
-  const b = new BatchBuilder(firstSeq, Math.min(64 << 20, Math.max(4096, ops.length * 224)), buffer);
+  // Small batches start below 4 KiB, where Buffer.allocUnsafe takes from its
+  // pool; a kept buffer from an earlier batch is used when it is big enough.
+  const b = new BatchBuilder(firstSeq, Math.min(64 << 20, Math.max(512, ops.length * 224)), buffer);
   b.begin(opts.generation);
   let sliceStart = performance.now();
   for (let i = 0; i < ops.length; i++) {
     b.currentOp = i;
     ops[i]!.encode(b, opts.echo);
-    if (i % YIELD_EVERY_OPS === YIELD_EVERY_OPS - 1 && performance.now() - sliceStart > YIELD_AFTER_MS) {
+    if (i % YIELD_CHECK_OPS === YIELD_CHECK_OPS - 1 && performance.now() - sliceStart > YIELD_AFTER_MS) {
       await yieldToLoop();
       sliceStart = performance.now();
     }

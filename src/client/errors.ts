@@ -34,12 +34,18 @@ function describe(f: OperationFailure): string {
   return s;
 }
 
+/** How many failures the error message spells out. */
+const MESSAGE_FAILURES = 20;
+
 /** The kernel rejected the batch; nothing was applied. */
 export class TransactionError extends NftlinkError {
   readonly failures: OperationFailure[];
   constructor(failures: OperationFailure[], code = 'ERR_NFTLINK_TRANSACTION', headline?: string) {
     const head = headline ?? `transaction rejected, nothing was applied (${failures.length} failing operation${failures.length === 1 ? '' : 's'})`;
-    super(code, [head, ...failures.map((f) => '  ' + describe(f))].join('\n'));
+    // The message stays readable for huge batches; `failures` has them all.
+    const shown = failures.slice(0, MESSAGE_FAILURES).map((f) => '  ' + describe(f));
+    if (failures.length > MESSAGE_FAILURES) shown.push(`  … and ${failures.length - MESSAGE_FAILURES} more (see .failures)`);
+    super(code, [head, ...shown].join('\n'));
     this.failures = failures;
   }
   /** errno of the first failure. */

@@ -20,7 +20,8 @@
 // (`receiveBuffer`, 16 MiB by default, as nft monitor uses); if that fills up
 // too, the kernel drops events and the consumer gets an `overrun` event once it
 // catches up. Memory is therefore bounded by queueLimit events (plus one
-// transaction: a transaction is never split) and the receive buffer.
+// transaction: a transaction is never split), the rest of one read (at most
+// 1 MiB of messages, kept raw) and the receive buffer.
 
 import { NFNLGRP_NFTABLES } from '../netlink/constants.js';
 import { SocketError, type MessageView } from '../netlink/message.js';
@@ -126,6 +127,8 @@ export interface MonitorHost<S> {
   tracer?: WireTracer | undefined;
   /** A consistent snapshot and its generation. */
   snapshot(): Promise<S & { generation: number }>;
+  /** Told once when the monitor stops. */
+  onClose?: () => void;
 }
 
 const DEFAULT_RCVBUF = 16 << 20;
@@ -136,6 +139,11 @@ interface Unit {
   portId: number;
   process?: ProcessInfo;
   changes: ChangeEvent[];
+}
+
+function copyView(m: MessageView): MessageView {
+  const buf = Buffer.from(m.buf.subarray(m.start, m.end));
+  return { ...m, buf, start: 0, end: buf.length };
 }
 
 /** a is after b, modulo 2^32. */
@@ -180,6 +188,8 @@ export class Monitor<E = MonitorEvent, S = Ruleset> implements AsyncIterableIter
   private snapshotReason: 'overrun' | 'initial' | 'requested' | undefined;
   private again: 'overrun' | 'requested' | undefined;
   private drainBuf: Buffer | undefined;
+  /** Messages of a read that came after the pause point. */
+  private parked: MessageView[] | undefined;
 
   constructor(host: MonitorHost<S>, opts: MonitorOptions = {}) {
     this.host = host;
@@ -190,7 +200,9 @@ export class Monitor<E = MonitorEvent, S = Ruleset> implements AsyncIterableIter
       groups: [NFNLGRP_NFTABLES],
     });
     try {
-      this.sock.ensureBuffers(0, opts.receiveBuffer ?? DEFAULT_RCVBUF);
+      // An explicit size is set as given (even smaller than the default: tests provoke overruns that way).
+      if (opts.receiveBuffer !== undefined) this.sock.native.setBuffers({ rcv: opts.receiveBuffer });
+      else this.sock.ensureBuffers(0, DEFAULT_RCVBUF);
     } catch {
       // Without CAP_NET_ADMIN only the capped SO_RCVBUF works; keep what we got.
     }
@@ -210,7 +222,22 @@ export class Monitor<E = MonitorEvent, S = Ruleset> implements AsyncIterableIter
 
   /** The receive buffer the kernel granted (bytes, as the kernel reports it: doubled). */
   get receiveBuffer(): number {
-    return this.sock.bufferSizes.rcv;
+    return this.sock.native.getBuffers().rcv;
+  }
+
+  /** Events read but not yet pulled by the consumer (bounded by queueLimit plus one transaction). */
+  get queuedEvents(): number {
+    return this.stream.weight + this.heldWeight;
+  }
+
+  /** Whether reading is paused because the consumer fell behind. */
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /** Whether the monitor has stopped and closed its socket. */
+  get closed(): boolean {
+    return this.sock.closed;
   }
 
   /** Asks for a fresh snapshot: a `snapshot` event follows, then only later transactions. */
@@ -249,11 +276,16 @@ export class Monitor<E = MonitorEvent, S = Ruleset> implements AsyncIterableIter
     this.stopListening?.();
     this.stopListening = undefined;
     this.sock.close();
+    this.host.onClose?.();
   }
 
   private maybeResume(): void {
-    if (!this.paused || this.stream.isClosed || this.mustPause()) return;
+    // Resume at half the limit, so a consumer pulling one event at a time does not toggle reading each time.
+    if (!this.paused || this.stream.isClosed || this.stream.weight + this.heldWeight > this.stream.limit / 2) return;
     this.paused = false;
+    const parked = this.parked;
+    this.parked = undefined;
+    if (parked && !this.onMessages(parked)) return;
     this.listen();
   }
 
@@ -264,21 +296,24 @@ export class Monitor<E = MonitorEvent, S = Ruleset> implements AsyncIterableIter
 
   private onMessages(msgs: MessageView[]): boolean {
     if (this.stream.isClosed) return false;
-    for (const m of msgs) {
+    for (let i = 0; i < msgs.length; i++) {
+      const m = msgs[i]!;
       if (this.state === 'draining') {
         if (isChangeMessage(m)) this.discarded++;
         continue;
       }
       if (nftMsg(m.type) === NFT_MSG_NEWGEN) {
         this.closeTransaction(m);
+        if (this.mustPause()) {
+          // The rest of this read waits, copied (the read buffer is reused), until the consumer catches up.
+          if (i + 1 < msgs.length) this.parked = msgs.slice(i + 1).map(copyView);
+          this.paused = true;
+          return false;
+        }
       } else {
         const c = decodeChange(m);
         if (c) this.pending.push(c);
       }
-    }
-    if (this.mustPause()) {
-      this.paused = true;
-      return false;
     }
     return true;
   }

@@ -1,9 +1,10 @@
 // Nftables: the client. Opens a socket (optionally in another network
 // namespace), reads the ruleset, and starts transactions.
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import { NftlinkError, ValidationError } from '../errors.js';
 import { AttrWriter } from '../netlink/attr.js';
-import { NLM_F_DUMP, NLM_F_REQUEST } from '../netlink/constants.js';
+import { NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST } from '../netlink/constants.js';
 import { NetlinkError, readNfGen, type MessageView } from '../netlink/message.js';
 import { DumpInterruptedError, NetlinkSocket, type WireTracer } from '../netlink/socket.js';
 import { decodeChain, type Chain } from '../nftables/chain.js';
@@ -36,6 +37,7 @@ import { decodeTable, type Table } from '../nftables/table.js';
 import { decodeSet, encodeSetRef, setShape, type NftSet } from '../nftables/set.js';
 import { decodeElementList, elementValues, encodeElementListHeader, encodeWireElement, prepareElements, type SetElement } from '../nftables/element.js';
 import { NFTA_SET_ELEM_LIST_ELEMENTS } from '../nftables/constants.js';
+import { intervalKeyType, parseRange, relabel } from '../nftables/datatypes.js';
 import { decodeRule, NFTA_RULE_CHAIN, NFTA_RULE_HANDLE, NFTA_RULE_TABLE, type Rule } from '../nftables/rule.js';
 import { encodeGetGen } from './commit.js';
 import { Transaction, type TransactionOptions } from './transaction.js';
@@ -130,11 +132,14 @@ export class NotFoundError extends NftlinkError {
 
 /** Snapshot reads retry this often when the ruleset keeps changing under them. */
 const SNAPSHOT_ATTEMPTS = 20;
+const SNAPSHOT_MAX_BACKOFF_MS = 100;
 
 export class Nftables {
   readonly sock: NetlinkSocket;
   readonly netns: string | undefined;
   private closed = false;
+  /** Monitors, watches and tracers still open: each has a socket of its own. */
+  private readonly streams = new Set<{ close(): void | Promise<void> }>();
 
   private constructor(sock: NetlinkSocket, netns: string | undefined) {
     this.sock = sock;
@@ -196,8 +201,12 @@ export class Nftables {
   /** Lists chains, of one table when `table` is given (the kernel filters). */
   async listChains(opts: ListOptions & { table?: string } = {}): Promise<Chain[]> {
     const out: Chain[] = [];
+    // Kernel 6.18 dumps every table's chains whatever NFTA_CHAIN_TABLE says: filter here too.
     await this.dump(NFT_MSG_GETCHAIN, opts.family, opts.table !== undefined ? (w) => w.str(NFTA_CHAIN_TABLE, opts.table!) : undefined,
-      (m) => out.push(decodeChain(m)));
+      (m) => {
+        const c = decodeChain(m);
+        if (opts.table === undefined || c.table === opts.table) out.push(c);
+      });
     return out;
   }
 
@@ -270,18 +279,53 @@ export class Nftables {
 
   private async getEach(msg: number, ref: ElementsRef, set: NftSet, elements: SetElement[]): Promise<SetElement[]> {
     const shape = setShape(set);
-    // One key per request; a single-field interval set is asked for a point, not a range.
-    const wire = prepareElements(shape, elements.map((e) => (e.catchAll ? { catchAll: true } : { key: e.key!, ...(e.keyEnd !== undefined ? { keyEnd: e.keyEnd } : {}) })),
-      { raw: !(shape.interval && shape.concat), keysOnly: true, op: `get elements of ${ref.family} ${ref.table} ${ref.set}` });
+    const op = `get elements of ${ref.family} ${ref.table} ${ref.set}`;
+    // One key per request. A single-field interval set is asked for a point: the start of a range given.
+    const point = (k: SetElement['key']): SetElement['key'] => {
+      if (!shape.interval || shape.concat || !shape.key || k instanceof Uint8Array) return k;
+      return parseRange(intervalKeyType(shape.key), k, 'key').start;
+    };
+    const keys = elements.map((e, i) => {
+      if (e.catchAll) return { catchAll: true };
+      try {
+        return { key: point(e.key)!, ...(e.keyEnd !== undefined ? { keyEnd: e.keyEnd } : {}) };
+      } catch (err) {
+        throw relabel(err, `elements[${i}].key`);
+      }
+    });
+    const wire = prepareElements(shape, keys, { raw: !(shape.interval && shape.concat), keysOnly: true, op });
     const out: SetElement[] = [];
+    const what = (j: number): string => `element #${wire.source[j]} of set ${ref.family} ${ref.table} ${ref.set}`;
+    // With NLM_F_ACK: the kernel can answer a lookup with silence (an END asked for at the very top
+    // of the range), and the ack then says so instead of a wait for a reply that never comes.
+    const ask = async (we: typeof wire, j: number): Promise<MessageView> => {
+      this.checkOpen();
+      const seq = this.sock.allocSeq();
+      const w = new AttrWriter(256);
+      const start = w.beginMessage(nftType(msg), NLM_F_REQUEST | NLM_F_ACK, seq, familyNumber(ref.family));
+      encodeElementListHeader(w, ref.table, ref.set);
+      const n = w.beginNest(NFTA_SET_ELEM_LIST_ELEMENTS);
+      encodeWireElement(w, we, j, 1);
+      w.endNest(n);
+      w.endMessage(start);
+      const { reply, error } = await this.sock.request(w.finish(), seq);
+      if (reply) return reply;
+      if (error && error.errno && error.errno !== 2) throw new NetlinkError(error, `get ${what(j)}`);
+      throw new NotFoundError(what(j));
+    };
+    // A single-field interval set answers a point with the start of its interval;
+    // asked again with INTERVAL_END, with the end (none when it runs to the top).
+    const ends = shape.interval && !shape.concat
+      ? prepareElements(shape, keys.map((e) => (e.catchAll ? e : { ...e, intervalEnd: true })), { raw: true, keysOnly: true, op }) : undefined;
     for (let j = 0; j < wire.count; j++) {
-      const m = await this.get(msg, ref.family, (w) => {
-        encodeElementListHeader(w, ref.table, ref.set);
-        const n = w.beginNest(NFTA_SET_ELEM_LIST_ELEMENTS);
-        encodeWireElement(w, wire, j, 1);
-        w.endNest(n);
-      }, `element #${wire.source[j]} of set ${ref.family} ${ref.table} ${ref.set}`);
-      decodeElementList(m, (e) => out.push(e));
+      decodeElementList(await ask(wire, j), (e) => out.push(e));
+      if (ends && !(wire.flags[j]! & 0x2)) {
+        try {
+          decodeElementList(await ask(ends, j), (e) => out.push(e));
+        } catch (e) {
+          if (!(e instanceof NotFoundError)) throw e;
+        }
+      }
     }
     return out;
   }
@@ -436,6 +480,9 @@ export class Nftables {
    */
   async snapshot<T>(read: (generation: number) => Promise<T>): Promise<T> {
     for (let attempt = 0; attempt < SNAPSHOT_ATTEMPTS; attempt++) {
+      // A writer that commits faster than a read completes would otherwise
+      // starve the reader: back off a random, growing while between attempts.
+      if (attempt > 0) await sleep(Math.random() * Math.min(2 ** attempt, SNAPSHOT_MAX_BACKOFF_MS));
       const g1 = (await this.getGeneration()).id;
       let result: T;
       try {
@@ -485,7 +532,8 @@ export class Nftables {
     this.checkOpen();
     const seq = this.sock.allocSeq();
     const w = new AttrWriter(256);
-    const s = w.beginMessage(nftType(msg), NLM_F_REQUEST, seq, familyNumber(family));
+    // The ack ends the read even when the kernel has no object to answer with.
+    const s = w.beginMessage(nftType(msg), NLM_F_REQUEST | NLM_F_ACK, seq, familyNumber(family));
     attrs(w);
     w.endMessage(s);
     const { reply, error } = await this.sock.request(w.finish(), seq);
@@ -506,28 +554,38 @@ export class Nftables {
   monitor(opts?: MonitorOptions): Monitor<MonitorEvent>;
   monitor(opts: MonitorOptions = {}): Monitor<MonitorEvent> | Monitor<TransactionMonitorEvent> {
     this.checkOpen();
-    return new Monitor<MonitorEvent, Ruleset>({
+    const m = new Monitor<MonitorEvent, Ruleset>({
       netns: this.netns,
       tracer: this.sock.tracer,
       snapshot: () => this.listRuleset(),
+      onClose: () => this.streams.delete(m),
     }, opts);
+    this.streams.add(m);
+    return m;
   }
 
   /** A live copy of one table, kept current from the monitor (await `ready` before reading it). */
   watch(opts: WatchOptions): TableWatch {
     this.checkOpen();
-    return new TableWatchImpl(this, opts);
+    const w = new TableWatchImpl(this, opts, () => this.streams.delete(w));
+    this.streams.add(w);
+    return w;
   }
 
   /** Packet traces (rules with `meta nftrace set 1`), one record per packet. */
   trace(opts: TraceOptions = {}): Tracer {
     this.checkOpen();
-    return new Tracer({ netns: this.netns, tracer: this.sock.tracer, nft: this }, opts);
+    const t = new Tracer({ netns: this.netns, tracer: this.sock.tracer, nft: this, onClose: () => this.streams.delete(t) }, opts);
+    this.streams.add(t);
+    return t;
   }
 
+  /** Closes the client, and the monitors, watches and tracers made from it. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const s of [...this.streams]) void s.close();
+    this.streams.clear();
     // Let whatever is in flight on the socket finish first.
     await this.sock.exclusive(async () => undefined).catch(() => undefined);
     this.sock.close();

@@ -3,7 +3,7 @@
 // kernel's echo (its handle).
 
 import { ValidationError } from '../errors.js';
-import { AttrTable } from '../netlink/attr.js';
+import { beU64, findAttr, hostU16 } from '../netlink/attr.js';
 import { NLM_F_ECHO } from '../netlink/constants.js';
 import { attrStart, type MessageView } from '../netlink/message.js';
 import { isFamily, nftMsg, type Family } from '../nftables/constants.js';
@@ -63,8 +63,9 @@ export abstract class Op<T = unknown> implements Operation<T> {
   onEcho(m: MessageView): void {
     const attr = HANDLE_ATTR[nftMsg(m.type)];
     if (attr === undefined) return;
-    const a = new AttrTable(m.buf, attrStart(m), m.end, 20);
-    if (a.has(attr)) this.handle = Number(a.u64(attr, 'handle'));
+    // One echo per created object: find the handle without building a table.
+    const off = findAttr(m.buf, attrStart(m), m.end, attr);
+    if (off >= 0 && hostU16(m.buf, off) >= 12) this.handle = Number(beU64(m.buf, off + 4));
   }
 
   /** More precise words for an error at `offset` in one of this operation's messages. */

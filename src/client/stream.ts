@@ -6,7 +6,7 @@
 export interface StreamHooks {
   /** Called once when the iteration ends for any reason (abort, break, failure, end). */
   onClose(): void;
-  /** Called after a pull brings the queued weight under the low-water mark. */
+  /** Called after a pull leaves at most half the limit queued. */
   onDrain?(): void;
 }
 
@@ -101,9 +101,8 @@ export class EventStream<T> implements AsyncIterableIterator<T> {
           this.items = this.items.slice(this.head);
           this.head = 0;
         }
-        const wasFull = this.full;
         this.queuedWeight -= weight;
-        if (wasFull || this.queuedWeight < this.limit / 2) this.hooks.onDrain?.();
+        if (this.queuedWeight <= this.limit / 2) this.hooks.onDrain?.();
         return { done: false, value: item };
       }
       if (this.ended) {

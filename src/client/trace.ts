@@ -107,11 +107,45 @@ export interface TraceHost {
   netns?: string | undefined;
   tracer?: WireTracer | undefined;
   nft: Nftables;
+  /** Told once when the tracer stops. */
+  onClose?: () => void;
 }
 
 interface Open {
   record: TraceRecord;
   timer: NodeJS.Timeout | undefined;
+  /** What identifies the packet across hooks (see fingerprint). */
+  fingerprint: string | undefined;
+}
+
+/**
+ * Header fields that stay the same while one packet goes from hook to hook:
+ * NAT rewrites addresses, ports and checksums and forwarding lowers the TTL,
+ * but lengths, the IPv4 id, TCP sequence numbers and flags, ICMP type and
+ * sequence stay. Two different packets of a flow differ in at least one.
+ */
+function fingerprint(ev: TraceEvent): string {
+  const n = ev.networkHeader!;
+  const t = ev.transportHeader;
+  const hex = (b: Uint8Array | undefined, s: number, e: number): string => (b ? Buffer.from(b.subarray(s, Math.min(e, b.length))).toString('hex') : '');
+  const version = n.length ? n[0]! >> 4 : 0;
+  let l4 = -1;
+  let net = '';
+  if (version === 4 && n.length >= 20) {
+    l4 = n[9]!;
+    net = `4:${hex(n, 2, 8)}:${l4}`; // total length, id, fragment field
+  } else if (version === 6 && n.length >= 8) {
+    l4 = n[6]!;
+    net = `6:${hex(n, 1, 6)}`; // flow label, payload length, next header
+  } else {
+    net = hex(n, 0, n.length);
+  }
+  let tr = '';
+  if (l4 === 6) tr = hex(t, 4, 16);
+  else if (l4 === 17 || l4 === 136) tr = hex(t, 4, 6);
+  else if (l4 === 1 || l4 === 58) tr = `${hex(t, 0, 2)}${hex(t, 6, 8)}`;
+  else tr = hex(t, 0, 16);
+  return `${net}/${tr}`;
 }
 
 const FINAL = new Set(['drop', 'queue', 'stolen']);
@@ -143,7 +177,8 @@ export class Tracer implements AsyncIterableIterator<TraceOutput> {
       groups: [NFNLGRP_NFTRACE, NFNLGRP_NFTABLES],
     });
     try {
-      this.sock.ensureBuffers(0, opts.receiveBuffer ?? 16 << 20);
+      if (opts.receiveBuffer !== undefined) this.sock.native.setBuffers({ rcv: opts.receiveBuffer });
+      else this.sock.ensureBuffers(0, 16 << 20);
     } catch {
       // Keep the default buffer without the privilege to raise it.
     }
@@ -171,6 +206,11 @@ export class Tracer implements AsyncIterableIterator<TraceOutput> {
     this.stream.close();
   }
 
+  /** Whether the tracer has stopped and closed its socket. */
+  get closed(): boolean {
+    return this.sock.closed;
+  }
+
   async [Symbol.asyncDispose](): Promise<void> {
     this.close();
   }
@@ -185,6 +225,7 @@ export class Tracer implements AsyncIterableIterator<TraceOutput> {
     for (const o of this.open.values()) if (o.timer) clearTimeout(o.timer);
     this.open.clear();
     this.sock.close();
+    this.host.onClose?.();
   }
 
   private mustPause(): boolean {
@@ -211,8 +252,8 @@ export class Tracer implements AsyncIterableIterator<TraceOutput> {
         this.onTrace(ev);
       } else {
         const c = decodeChange(m);
-        // Any change to a table may change what its handles mean: forget its rules.
-        if (c) {
+        // A change of rules, chains or the table may change what a handle means: forget the table's rules.
+        if (c && (c.kind === 'rule' || c.kind === 'chain' || c.kind === 'table')) {
           const o = c.object as { table?: string; name?: string };
           const table = c.kind === 'table' ? o.name : o.table;
           if (table !== undefined) this.forgetTable(c.family, table);
@@ -244,10 +285,17 @@ export class Tracer implements AsyncIterableIterator<TraceOutput> {
 
   private onTrace(ev: TraceEvent): void {
     let o = this.open.get(ev.id);
+    if (o && ev.networkHeader && o.fingerprint !== undefined && fingerprint(ev) !== o.fingerprint) {
+      // The kernel's trace id is derived from the socket buffer, and buffers
+      // are reused: a header dump of another packet under the same id starts a new record.
+      this.close1(ev.id);
+      o = undefined;
+    }
     if (!o) {
-      o = { record: { type: 'trace', id: ev.id, family: ev.family, packet: {}, headers: {}, steps: [] }, timer: undefined };
+      o = { record: { type: 'trace', id: ev.id, family: ev.family, packet: {}, headers: {}, steps: [] }, timer: undefined, fingerprint: undefined };
       this.open.set(ev.id, o);
     }
+    if (ev.networkHeader && o.fingerprint === undefined) o.fingerprint = fingerprint(ev);
     const r = o.record;
     if (r.nfproto === undefined && ev.nfproto !== undefined) r.nfproto = ev.nfproto;
     if (!r.headers.network && (ev.networkHeader || ev.llHeader || ev.transportHeader)) {
@@ -259,6 +307,13 @@ export class Tracer implements AsyncIterableIterator<TraceOutput> {
     if (!r.iif && ev.iif !== undefined) r.iif = { index: ev.iif, ...(ev.iifType !== undefined ? { type: ev.iifType } : {}) };
     if (!r.oif && ev.oif !== undefined) r.oif = { index: ev.oif, ...(ev.oifType !== undefined ? { type: ev.oifType } : {}) };
     if (r.mark === undefined && ev.mark !== undefined && r.steps.length === 0) r.mark = ev.mark;
+    if (ev.type === 'rule' && ev.ruleHandle === undefined && (!ev.verdict || ev.verdict.verdict === 'continue')) {
+      // The kernel also reports running out of a chain's rules (no handle,
+      // verdict continue; it carries the headers when no rule matched). The
+      // policy or return step that follows says it all: not a step of its own.
+      this.touch(o, ev.id, undefined);
+      return;
+    }
     const step: TraceStep = { type: ev.type, family: ev.family };
     if (ev.table !== undefined) step.table = ev.table;
     if (ev.chain !== undefined) step.chain = ev.chain;
@@ -269,13 +324,15 @@ export class Tracer implements AsyncIterableIterator<TraceOutput> {
     r.steps.push(step);
     const fate = step.type === 'policy' ? (typeof step.policy === 'string' ? step.policy : undefined) : step.verdict?.verdict;
     if (fate === 'accept' || (fate !== undefined && FINAL.has(fate))) r.verdict = fate;
+    this.touch(o, ev.id, fate);
+  }
+
+  /** Restarts the record's idle timer, or closes it at once on a verdict that ends the packet. */
+  private touch(o: Open, id: number, fate: string | undefined): void {
     if (o.timer) clearTimeout(o.timer);
     o.timer = undefined;
-    if (fate !== undefined && FINAL.has(fate)) {
-      this.close1(ev.id);
-    } else {
-      o.timer = setTimeout(() => this.close1(ev.id), this.idleMs);
-    }
+    if (fate !== undefined && FINAL.has(fate)) this.close1(id);
+    else o.timer = setTimeout(() => this.close1(id), this.idleMs);
   }
 
   private close1(id: number): void {

@@ -315,17 +315,35 @@ export class Transaction {
       const { handle: _h, use: _u, ...ft } = f;
       out.push(this.addFlowtable(ft));
     }
-    for (const s of rs.sets ?? []) {
-      // Anonymous sets belong to the rules that bind them; they are recreated with those rules.
-      if (s.flags?.includes('anonymous')) continue;
+    // Anonymous sets belong to the rule that binds them: each is recreated right before it.
+    const anonymous = new Map<string, NftSet>();
+    const addSetWithElements = (s: NftSet, name: string): AddSetOp => {
       const { handle: _h, id: _i, backend: _b, count: _c, elements, ...set } = s;
-      const op = this.addSet(set);
+      const op = this.addSet({ ...set, name });
       out.push(op);
       if (elements && elements.length > 0) {
         out.push(this.addElements({ family: s.family, table: s.table, set: op, elements, raw: true }));
       }
+      return op;
+    };
+    for (const s of rs.sets ?? []) {
+      if (s.flags?.includes('anonymous')) anonymous.set(`${s.family}\0${s.table}\0${s.name}`, s);
+      else addSetWithElements(s, s.name);
     }
-    for (const r of rs.rules ?? []) out.push(this.addRule(ruleForRecreate(r)));
+    for (const r of rs.rules ?? []) {
+      let exprs = r.exprs;
+      r.exprs.forEach((e, i) => {
+        const ref = e as { type: string; set?: unknown; setId?: unknown };
+        if (typeof ref.set !== 'string' || !(ref.type === 'lookup' || ref.type === 'dynset' || ref.type === 'objref')) return;
+        const s = anonymous.get(`${r.family}\0${r.table}\0${ref.set}`);
+        if (!s) return;
+        // The kernel names it again: send its template ('__set%d', '__map%d') and refer to it by id.
+        const op = addSetWithElements(s, s.name.replace(/\d+$/, '%d'));
+        if (exprs === r.exprs) exprs = [...r.exprs];
+        exprs[i] = { ...e, set: op.object.name, setId: op.setId } as typeof e;
+      });
+      out.push(this.addRule(ruleForRecreate(exprs === r.exprs ? r : { ...r, exprs })));
+    }
     return out;
   }
 

@@ -3,22 +3,40 @@
 // events. A reconciler can read it instead of listing the table before every
 // sync (the listing is what dominates kube-proxy's sync time at scale).
 //
-// The copy holds what the kernel reported. Values the kernel changes without
-// telling anyone are not kept: reference counts (`use`) and base chain
-// counters are left out, and counter/quota expressions inside rules hold the
-// values they had when the rule was added.
+// The copy holds what the kernel reported. What the kernel changes without
+// telling anyone is handled as follows:
+//  - reference counts (`use`), a set's element count and base chain counters
+//    are left out;
+//  - counter and quota values (in rules, objects and elements) are the values
+//    reported when the object was added or last changed;
+//  - elements with a timeout disappear from the copy when they expire (the
+//    kernel drops them without an event), and `expiration` is recomputed;
+//  - elements that rules add from the packet path (`update @set`, `add @set`
+//    in dynamic sets) are not reported by the kernel: the copy only has the
+//    ones added by transactions;
+//  - renaming a chain renames every jump and goto to it.
 
 import { NLM_F_APPEND } from '../netlink/constants.js';
 import { decodeChain, type Chain } from '../nftables/chain.js';
 import {
   NFT_MSG_GETCHAIN,
+  NFT_MSG_GETFLOWTABLE,
+  NFT_MSG_GETOBJ,
   NFT_MSG_GETRULE,
+  NFT_MSG_GETSET,
+  NFT_MSG_GETSETELEM,
   NFTA_CHAIN_TABLE,
+  NFTA_FLOWTABLE_TABLE,
+  NFTA_OBJ_TABLE,
   NFTA_RULE_TABLE,
   type Family,
 } from '../nftables/constants.js';
+import { decodeElementList, encodeElementListHeader, type ElementList, type SetElement } from '../nftables/element.js';
 import { isRawObject } from '../nftables/events.js';
+import { decodeFlowtable, type Flowtable } from '../nftables/flowtable.js';
+import { decodeObject, objectTypeId, type NftObject } from '../nftables/object.js';
 import { decodeRule, type Rule } from '../nftables/rule.js';
+import { decodeSet, encodeSetRef, type NftSet, type SetRef } from '../nftables/set.js';
 import type { Table } from '../nftables/table.js';
 import { NftlinkError } from '../errors.js';
 import { generationAfter, Monitor, type ChangeEvent, type TransactionMonitorEvent } from './monitor.js';
@@ -40,6 +58,15 @@ export interface TableState {
   chains: Chain[];
   /** Rules chain by chain (in `chains` order), each chain's rules in evaluation order; `position` is the previous rule's handle, as dumps have it. */
   rules: Rule[];
+  /**
+   * Sets and maps (anonymous ones included) in the kernel's order, each with
+   * its `elements`. Element order is not meaningful: the kernel's own order
+   * depends on the set's backend.
+   */
+  sets: NftSet[];
+  /** Stateful objects. */
+  objects: NftObject[];
+  flowtables: Flowtable[];
 }
 
 /**
@@ -77,9 +104,9 @@ export interface WatchOptions {
   receiveBuffer?: number;
 }
 
-const VOLATILE_WAIT_MS = 30_000;
+const DEFAULT_WAIT_MS = 30_000;
 
-/** Reads one table (chains and rules) as one consistent snapshot. */
+/** Reads one table as one consistent snapshot, in the order `listRuleset` reads a ruleset. */
 export async function readTableState(nft: Nftables, ref: { family: Family; table: string }): Promise<TableState> {
   const { family, table: name } = ref;
   return nft.snapshot(async (gen) => {
@@ -91,19 +118,83 @@ export async function readTableState(nft: Nftables, ref: { family: Family; table
     }
     const chains: Chain[] = [];
     const rules: Rule[] = [];
+    const sets: NftSet[] = [];
+    const objects: NftObject[] = [];
+    const flowtables: Flowtable[] = [];
     if (table) {
-      await nft.dump(NFT_MSG_GETCHAIN, family, (w) => w.str(NFTA_CHAIN_TABLE, name), (m) => chains.push(decodeChain(m)), gen);
-      await nft.dump(NFT_MSG_GETRULE, family, (w) => w.str(NFTA_RULE_TABLE, name), (m) => rules.push(decodeRule(m)), gen);
+      // Dump filters are not all honoured (the kernel ignores NFTA_CHAIN_TABLE on 6.18): filter here too.
+      await nft.dump(NFT_MSG_GETCHAIN, family, (w) => w.str(NFTA_CHAIN_TABLE, name), (m) => {
+        const c = decodeChain(m);
+        if (c.table === name) chains.push(c);
+      }, gen);
+      await nft.dump(NFT_MSG_GETOBJ, family, (w) => w.str(NFTA_OBJ_TABLE, name), (m) => {
+        const o = decodeObject(m);
+        if (o.table === name) objects.push(o);
+      }, gen);
+      await nft.dump(NFT_MSG_GETFLOWTABLE, family, (w) => w.str(NFTA_FLOWTABLE_TABLE, name), (m) => {
+        const f = decodeFlowtable(m);
+        if (f.table === name) flowtables.push(f);
+      }, gen);
+      await nft.dump(NFT_MSG_GETSET, family, (w) => encodeSetRef(w, { family, table: name }), (m) => {
+        const x = decodeSet(m);
+        if (x.table === name) sets.push(x);
+      }, gen);
+      for (const x of sets) {
+        const elements: SetElement[] = [];
+        await nft.dump(NFT_MSG_GETSETELEM, family, (w) => encodeElementListHeader(w, name, x.name), (m) => {
+          decodeElementList(m, (e) => elements.push(e));
+        }, gen);
+        x.elements = elements;
+      }
+      await nft.dump(NFT_MSG_GETRULE, family, (w) => w.str(NFTA_RULE_TABLE, name), (m) => {
+        const r = decodeRule(m);
+        if (r.table === name) rules.push(r);
+      }, gen);
     }
-    return { family, name, generation: gen, table, chains, rules };
+    return { family, name, generation: gen, table, chains, rules, sets, objects, flowtables };
   });
 }
 
-/** The fields the cache does not keep, removed from a listed object so it compares equal. */
-export function withoutVolatile<T extends Table | Chain>(o: T): T {
-  const { use: _u, ...rest } = o as Table & Chain;
-  if ('counters' in rest) delete (rest as Partial<Chain>).counters;
-  return rest as T;
+/**
+ * An object without the fields the cache does not keep (reference counts,
+ * base chain counters, a set's element count): apply it to a listed object
+ * to compare it with the cache's.
+ */
+export function withoutVolatile<T extends Table | Chain | NftSet | NftObject | Flowtable>(o: T): T {
+  const out = { ...o } as Record<string, unknown>;
+  delete out['use'];
+  if ('hook' in out || 'policy' in out) delete out['counters'];
+  if ('keyType' in out) delete out['count'];
+  return out as T;
+}
+
+/** What identifies an element inside its set: key, range end, interval end, catch-all. */
+export function elementIdentity(e: SetElement): string {
+  if (e.catchAll) return '*';
+  const hex = (v: unknown): string => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : JSON.stringify(v ?? null));
+  return `${hex(e.key)}|${e.keyEnd !== undefined ? hex(e.keyEnd) : ''}|${e.intervalEnd ? 'end' : ''}`;
+}
+
+/** A copy of `v` with every verdict naming chain `from` naming `to` instead (`v` itself when none does). */
+function replaceVerdictChain<T>(v: T, from: string, to: string): T {
+  if (typeof v !== 'object' || v === null || v instanceof Uint8Array) return v;
+  if (Array.isArray(v)) {
+    let changed = false;
+    const out = v.map((x) => {
+      const y = replaceVerdictChain(x, from, to);
+      if (y !== x) changed = true;
+      return y;
+    });
+    return (changed ? out : v) as T;
+  }
+  const o = v as Record<string, unknown>;
+  if (typeof o['verdict'] === 'string' && o['chain'] === from) return { ...o, chain: to } as T;
+  let copy: Record<string, unknown> | undefined;
+  for (const [k, x] of Object.entries(o)) {
+    const y = replaceVerdictChain(x, from, to);
+    if (y !== x) (copy ??= { ...o })[k] = y;
+  }
+  return (copy ?? v) as T;
 }
 
 interface RuleNode {
@@ -126,26 +217,55 @@ interface Removed {
   next: number | undefined;
 }
 
+interface SetEntry {
+  set: NftSet;
+  elements: Map<string, { element: SetElement; expiresAt: number | undefined }>;
+}
+
+function objectKey(o: NftObject): string {
+  return `${o.type === 'unknown' ? o.typeId : objectTypeId(o.type)}\0${o.name}`;
+}
+
 /** The table's objects with O(1) rule placement (a doubly linked list per chain). */
 export class TableCache {
   table: Table | undefined;
+  /** Set when a change could not be applied exactly: the owner must reload. */
+  stale = false;
   private chains = new Map<number, ChainEntry>();
   private chainByName = new Map<string, number>();
   private rules = new Map<number, RuleNode>();
+  private sets = new Map<string, SetEntry>();
+  private objects = new Map<string, NftObject>();
+  private flowtables = new Map<string, Flowtable>();
 
-  constructor(readonly family: Family, readonly name: string) {}
+  constructor(readonly family: Family, readonly name: string, private readonly now: () => number = Date.now) {}
 
-  load(s: TableState): void {
-    this.table = s.table ? withoutVolatile(s.table) : undefined;
+  private clear(): void {
+    this.table = undefined;
     this.chains.clear();
     this.chainByName.clear();
     this.rules.clear();
+    this.sets.clear();
+    this.objects.clear();
+    this.flowtables.clear();
+  }
+
+  load(s: TableState): void {
+    this.stale = false;
+    this.clear();
+    this.table = s.table ? withoutVolatile(s.table) : undefined;
     for (const c of s.chains) this.putChain(c);
     for (const r of s.rules) {
       const h = this.chainByName.get(r.chain);
       if (h === undefined || r.handle === undefined) continue;
       this.insertAfter(h, this.chains.get(h)!.tail?.rule.handle, r);
     }
+    for (const x of s.sets) {
+      this.putSet(x);
+      this.putElements(x.name, x.elements ?? []);
+    }
+    for (const o of s.objects) this.objects.set(objectKey(o), withoutVolatile(o));
+    for (const f of s.flowtables) this.flowtables.set(f.name, withoutVolatile(f));
   }
 
   state(generation: number): TableState {
@@ -155,7 +275,43 @@ export class TableCache {
       chains.push(e.chain);
       for (let n = e.head; n; n = n.next) rules.push(n.rule);
     }
-    return { family: this.family, name: this.name, generation, table: this.table, chains, rules };
+    const now = this.now();
+    const sets: NftSet[] = [];
+    for (const x of this.sets.values()) {
+      const elements: SetElement[] = [];
+      for (const [id, { element, expiresAt }] of x.elements) {
+        if (expiresAt === undefined) {
+          elements.push(element);
+        } else if (expiresAt > now) {
+          elements.push({ ...element, expiration: expiresAt - now });
+        } else {
+          // Expired: the kernel has dropped it from its dumps (without telling anyone).
+          x.elements.delete(id);
+        }
+      }
+      sets.push({ ...x.set, elements });
+    }
+    return {
+      family: this.family, name: this.name, generation, table: this.table, chains, rules,
+      sets, objects: [...this.objects.values()], flowtables: [...this.flowtables.values()],
+    };
+  }
+
+  private putSet(x: NftSet): void {
+    const { elements: _e, ...set } = withoutVolatile(x);
+    const e = this.sets.get(x.name);
+    if (e) e.set = set;
+    else this.sets.set(x.name, { set, elements: new Map() });
+  }
+
+  private putElements(set: string, elements: readonly SetElement[]): boolean {
+    const e = this.sets.get(set);
+    if (!e) return false;
+    const now = this.now();
+    for (const el of elements) {
+      e.elements.set(elementIdentity(el), { element: el, expiresAt: el.expiration !== undefined ? now + el.expiration : undefined });
+    }
+    return true;
   }
 
   /**
@@ -168,19 +324,56 @@ export class TableCache {
     const deferred: { rule: Rule; flags: number }[] = [];
     let ok = true;
     for (const c of changes) {
-      if (c.family !== this.family || isRawObject(c.object)) continue;
+      if (c.family !== this.family) continue;
+      if (isRawObject(c.object)) {
+        // A change in this family that does not decode may be ours: only a reload is right.
+        this.stale = true;
+        continue;
+      }
       switch (c.kind) {
         case 'table': {
           const t = c.object as Table;
           if (t.name !== this.name) break;
+          if (c.type === 'add') this.table = withoutVolatile(t);
+          else this.clear();
+          break;
+        }
+        case 'set': {
+          const x = c.object as NftSet | SetRef;
+          if (x.table !== this.name) break;
           if (c.type === 'add') {
-            this.table = withoutVolatile(t);
+            this.putSet(x as NftSet);
           } else {
-            this.table = undefined;
-            this.chains.clear();
-            this.chainByName.clear();
-            this.rules.clear();
+            // A deletion may name the set by handle only.
+            const name = x.name ?? [...this.sets.values()].find((e) => e.set.handle === x.handle)?.set.name;
+            if (name !== undefined) this.sets.delete(name);
           }
+          break;
+        }
+        case 'element': {
+          const l = c.object as ElementList;
+          if (l.table !== this.name) break;
+          if (c.type === 'add') {
+            // Elements of a set this copy does not have cannot be placed: reload.
+            if (!this.putElements(l.set, l.elements)) this.stale = true;
+          } else {
+            const e = this.sets.get(l.set);
+            if (e) for (const el of l.elements) e.elements.delete(elementIdentity(el));
+          }
+          break;
+        }
+        case 'object': {
+          const o = c.object as NftObject;
+          if (o.table !== this.name) break;
+          if (c.type === 'add') this.objects.set(objectKey(o), withoutVolatile(o));
+          else this.objects.delete(objectKey(o));
+          break;
+        }
+        case 'flowtable': {
+          const f = c.object as Flowtable;
+          if (f.table !== this.name) break;
+          if (c.type === 'add') this.flowtables.set(f.name, withoutVolatile(f));
+          else this.flowtables.delete(f.name);
           break;
         }
         case 'chain': {
@@ -204,9 +397,6 @@ export class TableCache {
           }
           break;
         }
-        default:
-          // Kinds this cache does not hold yet.
-          break;
       }
     }
     // Rules placed after a rule the same transaction adds later (the kernel
@@ -223,7 +413,7 @@ export class TableCache {
         break;
       }
     }
-    return ok;
+    return ok && !this.stale;
   }
 
   private putChain(c: Chain): void {
@@ -235,12 +425,41 @@ export class TableCache {
         // A rename: the chain keeps its handle and its rules carry its new name.
         this.chainByName.delete(e.chain.name);
         for (let n = e.head; n; n = n.next) n.rule = { ...n.rule, chain: chain.name };
+        this.renameJumps(e.chain.name, chain.name);
       }
       e.chain = chain;
     } else {
       this.chains.set(h, { chain, head: undefined, tail: undefined });
     }
     this.chainByName.set(chain.name, h);
+  }
+
+  /**
+   * Jumps and gotos name their target, and the kernel lists the target's
+   * current name: a rename changes every rule that jumps to it, without an
+   * event for those rules.
+   */
+  private renameJumps(from: string, to: string): void {
+    const needle = Buffer.from(from + '\0');
+    for (const n of this.rules.values()) {
+      let changed = false;
+      const exprs = n.rule.exprs.map((x) => {
+        if (x.type === 'unknown') {
+          // An expression we cannot read may name the chain too: then only a reload is right.
+          if (x.data && Buffer.from(x.data).includes(needle)) this.stale = true;
+          return x;
+        }
+        const y = replaceVerdictChain(x, from, to);
+        if (y !== x) changed = true;
+        return y;
+      });
+      if (changed) n.rule = { ...n.rule, exprs: exprs as Rule['exprs'] };
+    }
+    // Verdict maps hold their targets the same way.
+    for (const x of this.sets.values()) {
+      if (x.set.dataType !== 'verdict') continue;
+      for (const entry of x.elements.values()) entry.element = replaceVerdictChain(entry.element, from, to);
+    }
   }
 
   private dropChain(h: number): void {
@@ -338,7 +557,7 @@ export class TableWatchImpl implements TableWatch {
   private listeners = new Set<(g: number) => void>();
   private readonly loop: Promise<void>;
 
-  constructor(nft: Nftables, opts: WatchOptions) {
+  constructor(nft: Nftables, opts: WatchOptions, onClose?: () => void) {
     this.family = opts.family;
     this.table = opts.table;
     this.cache = new TableCache(opts.family, opts.table);
@@ -346,6 +565,7 @@ export class TableWatchImpl implements TableWatch {
       netns: nft.netns,
       tracer: nft.sock.tracer,
       snapshot: () => readTableState(nft, { family: opts.family, table: opts.table }),
+      ...(onClose ? { onClose } : {}),
     }, {
       groupByTransaction: true,
       initialSnapshot: true,
@@ -422,7 +642,7 @@ export class TableWatchImpl implements TableWatch {
     return this.cache.state(this.generation);
   }
 
-  waitForGeneration(generation: number, timeoutMs = VOLATILE_WAIT_MS): Promise<void> {
+  waitForGeneration(generation: number, timeoutMs = DEFAULT_WAIT_MS): Promise<void> {
     if (this.error) return Promise.reject(this.error);
     if (this.loaded && !generationAfter(generation, this.generation)) return Promise.resolve();
     if (this.closed) return Promise.reject(new NftlinkError('ERR_NFTLINK_CLOSED', 'the watch is closed'));

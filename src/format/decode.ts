@@ -7,7 +7,7 @@
 // capture file of netlink traffic (pcap or pcapng, link type NETLINK 253, as
 // nlmon produces).
 
-import { DecodeError } from '../errors.js';
+import { DecodeError, NftlinkError } from '../errors.js';
 import { beU16, beU32, beU64, hostU16, hostU32, readCString } from '../netlink/attr.js';
 import { NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLMSG_NOOP, NLMSG_OVERRUN } from '../netlink/constants.js';
 import { decodeError, errnoName, parseMessages, type MessageView } from '../netlink/message.js';
@@ -16,6 +16,8 @@ import { decodeExpr, formatExpr } from '../nftables/expr/index.js';
 import { attributePath, formatPath, getExprSchema, getSchema, schemaForMessage, siblingValue, type AttrKind, type Schema } from '../nftables/schema.js';
 import { decodePacket, decodeTrace } from '../nftables/trace.js';
 import { formatMessageBody } from './message.js';
+// Kinds register their printers on import.
+import './set.js';
 import { describePacket } from './events.js';
 import { toHex } from './json.js';
 
@@ -40,8 +42,15 @@ export interface Datagram {
 
 export type InputFormat = 'hex' | 'mnl' | 'pcap' | 'pcapng';
 
-/** Something wrong with the input itself (not with the bytes it holds). */
-export class InputError extends DecodeError {}
+/** Input that cannot be read as netlink messages: not hex, a truncated message, a capture of something else. */
+export class InputError extends NftlinkError {
+  /** Byte offset in the input where the problem was found. */
+  readonly offset: number;
+  constructor(message: string, offset = 0) {
+    super('ERR_NFTLINK_INPUT', message);
+    this.offset = offset;
+  }
+}
 
 function fail(msg: string, offset = 0): never {
   throw new InputError(msg, offset);
@@ -439,7 +448,8 @@ function list(w: Walk, buf: Uint8Array, s: number, e: number, elem: string, inde
       w.errors.push(`${where}: list element ${i} at offset ${p} has length ${l}, but only ${e - p} bytes are left`);
       return;
     }
-    const head = `${indent}[${i}] NFTA_LIST_ELEM (${t}${raw & NLA_F_NESTED ? ' N' : ''}) len ${l}`;
+    // The kernel reads list elements whatever their type; only 1 is NFTA_LIST_ELEM (nft numbers set elements 1, 2, 3 …).
+    const head = `${indent}[${i}] ${t === 1 ? 'NFTA_LIST_ELEM' : 'list element'} (${t}${raw & NLA_F_NESTED ? ' N' : ''}) len ${l}`;
     if (elem === 'expr') {
       w.lines.push(`${head}${exprSummary(buf, p + 4, p + l)}`);
       expr(w, buf, p + 4, p + l, `${indent}  `, `${where} #${i}`);
@@ -555,7 +565,8 @@ export function describeDatagrams(datagrams: Datagram[]): DecodeResult {
     } catch (e) {
       if (e instanceof DecodeError) {
         const where = datagrams.length > 1 ? `${d.label ?? `datagram ${i + 1}`}: ` : '';
-        throw new InputError(`${where}${e.message.replace(/^nlmsghdr: /, '').replace(/ \(at byte (\d+)\)$/, '')} at byte ${e.offset}: truncated or not netlink`, e.offset);
+        const what = e.message.replace(/^nlmsghdr: /, '').replace(/ \(at byte \d+\)$/, '');
+        throw new InputError(`${where}${what} at byte ${e.offset}: truncated, or not netlink messages`, e.offset);
       }
       throw e;
     }

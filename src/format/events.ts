@@ -13,6 +13,13 @@ import type { Rule } from '../nftables/rule.js';
 import type { Table } from '../nftables/table.js';
 import type { PacketInfo } from '../nftables/trace.js';
 import { NFT_MSG_NAMES } from '../nftables/constants.js';
+import type { Verdict } from '../nftables/data.js';
+import type { ElementList, SetElement } from '../nftables/element.js';
+import type { Flowtable } from '../nftables/flowtable.js';
+import type { NftObject } from '../nftables/object.js';
+import type { NftSet, SetRef } from '../nftables/set.js';
+import { formatObjectData } from './object.js';
+import { formatWords } from './set.js';
 
 type ObjectFormatter = (o: unknown) => string;
 const formatters = new Map<ChangeKind, ObjectFormatter>();
@@ -64,9 +71,78 @@ function describeRaw(o: RawObject): string {
   return `${o.family} (${NFT_MSG_NAMES[type] ?? 'message'} of ${o.raw.length} bytes, not decoded${o.decodeError ? `: ${o.decodeError}` : ''})`;
 }
 
+function typeText(t: unknown): string {
+  if (typeof t === 'string') return t;
+  if (typeof t === 'number') return `type ${t}`;
+  if (Array.isArray(t)) return t.map(typeText).join(' . ');
+  if (t && typeof t === 'object' && 'type' in t) return String((t as { type: unknown }).type);
+  return String(t);
+}
+
+export function describeSet(x: NftSet | SetRef): string {
+  let s = `${x.family} ${x.table} ${x.name ?? ''}`;
+  if (x.handle !== undefined) s += ` handle ${x.handle}`;
+  if (!('keyType' in x)) return s;
+  s += ` type ${typeText(x.keyType)}`;
+  if (x.dataType !== undefined) s += ` : ${typeText(x.dataType)}`;
+  if (x.objectType !== undefined) s += ` : ${typeText(x.objectType)}`;
+  if (x.flags?.length) s += ` flags ${x.flags.join(',')}`;
+  if (x.timeout !== undefined) s += ` timeout ${x.timeout}ms`;
+  if (x.comment !== undefined) s += ` comment ${quote(x.comment)}`;
+  return s;
+}
+
+function elementText(e: SetElement): string {
+  if (e.catchAll) return '*' + elementData(e);
+  let s = e.key instanceof Uint8Array ? formatWords(e.key).trim() : JSON.stringify(e.key);
+  if (e.keyEnd !== undefined) s += `-${e.keyEnd instanceof Uint8Array ? formatWords(e.keyEnd).trim() : JSON.stringify(e.keyEnd)}`;
+  if (e.intervalEnd) s += ' (interval end)';
+  if (e.timeout !== undefined) s += ` timeout ${e.timeout}ms`;
+  if (e.comment !== undefined) s += ` comment ${quote(e.comment)}`;
+  return s + elementData(e);
+}
+
+function elementData(e: SetElement): string {
+  const d = e.data;
+  if (d === undefined) return e.object !== undefined ? ` : ${quote(e.object)}` : '';
+  if (d instanceof Uint8Array) return ` : ${formatWords(d).trim()}`;
+  if (typeof d === 'object' && d !== null && 'verdict' in d) {
+    const v = d as Verdict;
+    return ` : ${v.verdict}${v.chain !== undefined ? ` ${v.chain}` : ''}`;
+  }
+  return ` : ${JSON.stringify(d)}`;
+}
+
+export function describeElements(l: ElementList): string {
+  return `${l.family} ${l.table} ${l.set} { ${l.elements.map(elementText).join(', ')} }`;
+}
+
+export function describeObject(o: NftObject): string {
+  let s = `${o.type === 'unknown' ? `type ${o.typeId}` : o.type} ${o.family} ${o.table} ${o.name}`;
+  if (o.handle !== undefined) s += ` handle ${o.handle}`;
+  const data = formatObjectData(o).trim();
+  if (data) s += ` [ ${data} ]`;
+  if (o.comment !== undefined) s += ` comment ${quote(o.comment)}`;
+  return s;
+}
+
+export function describeFlowtable(f: Flowtable): string {
+  let s = `${f.family} ${f.table} ${f.name}`;
+  if (f.handle !== undefined) s += ` handle ${f.handle}`;
+  if (f.hook !== undefined) s += ` hook ${f.hook}`;
+  if (f.priority !== undefined) s += ` priority ${f.priority}`;
+  if (f.devices?.length) s += ` devices { ${f.devices.join(', ')} }`;
+  if (f.flags?.length) s += ` flags ${f.flags.join(',')}`;
+  return s;
+}
+
 registerChangeFormatter('table', (o) => describeTable(o as Table));
 registerChangeFormatter('chain', (o) => describeChain(o as Chain));
 registerChangeFormatter('rule', (o) => describeRule(o as Rule));
+registerChangeFormatter('set', (o) => describeSet(o as NftSet | SetRef));
+registerChangeFormatter('element', (o) => describeElements(o as ElementList));
+registerChangeFormatter('object', (o) => describeObject(o as NftObject));
+registerChangeFormatter('flowtable', (o) => describeFlowtable(o as Flowtable));
 
 /** `add rule ip t c handle 4 …` (`insert` for a rule added without NLM_F_APPEND, as nft monitor says). */
 export function formatChange(c: ChangeEvent): string {

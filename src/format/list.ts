@@ -4,27 +4,29 @@
 // can be diffed.
 
 import type { Chain } from '../nftables/chain.js';
+import type { Verdict } from '../nftables/data.js';
+import { elementValues, type SetElement } from '../nftables/element.js';
 import { formatExpr } from '../nftables/expr/index.js';
-import { formatRule, type Rule } from '../nftables/rule.js';
+import type { Flowtable } from '../nftables/flowtable.js';
+import type { NftObject } from '../nftables/object.js';
+import type { Rule } from '../nftables/rule.js';
+import { formatRuleDebug } from './rule.js';
+
+export { formatRuleDebug };
+import { setShape, type NftSet } from '../nftables/set.js';
 import type { Table } from '../nftables/table.js';
+import { describeFlowtable, describeObject, describeSet } from './events.js';
+import { formatSetElements, formatWords } from './set.js';
 
 /** What a listing shows: a whole ruleset or a part of it. Kinds not present are skipped. */
 export interface Listing {
   tables: Table[];
   chains: Chain[];
   rules?: Rule[];
-}
-
-/**
- * libnftnl's rule print: `FAMILY TABLE CHAIN[ HANDLE][ POSITION]`, then one
- * `  [ … ]` line per expression (and userdata).
- */
-export function formatRuleDebug(r: Rule): string {
-  let head = `${r.family} ${r.table} ${r.chain}`;
-  if (r.handle !== undefined) head += ` ${r.handle}`;
-  if (r.position !== undefined) head += ` ${r.position}`;
-  const body = formatRule(r, { handle: false }).split('\n').slice(1);
-  return [head, ...body].join('\n');
+  /** Sets with their elements. */
+  sets?: NftSet[];
+  objects?: NftObject[];
+  flowtables?: Flowtable[];
 }
 
 function tableKey(family: string, name: string): string {
@@ -42,9 +44,43 @@ export function formatListingDebug(l: Listing): string {
   }
   let out = '';
   for (const t of l.tables) {
+    for (const x of l.sets ?? []) {
+      if (x.family === t.family && x.table === t.name) out += formatSetElements(x, x.elements ?? []).join('\n') + '\n';
+    }
     for (const r of byTable.get(tableKey(t.family, t.name)) ?? []) out += formatRuleDebug(r) + '\n\n';
   }
   return out;
+}
+
+function valueText(v: unknown): string {
+  if (v instanceof Uint8Array) return `0x${formatWords(v).trim().replace(/ /g, ' 0x')}`;
+  if (Array.isArray(v)) return v.map(valueText).join(' . ');
+  if (typeof v === 'object' && v !== null && 'verdict' in v) {
+    const x = v as Verdict;
+    return `${x.verdict}${x.chain !== undefined ? ` ${x.chain}` : ''}`;
+  }
+  return String(v);
+}
+
+/** A set's elements as nft would show them (values decoded with the set's types, intervals merged). */
+function elementsText(x: NftSet): string[] {
+  let els: readonly SetElement[] = x.elements ?? [];
+  try {
+    els = elementValues(setShape(x), els);
+  } catch {
+    // A set whose types this library cannot describe: its raw elements.
+  }
+  return els.map((e) => {
+    let t = e.catchAll ? '*' : valueText(e.key);
+    if (e.keyEnd !== undefined) t += `-${valueText(e.keyEnd)}`;
+    if (e.intervalEnd) t += ' (interval end)';
+    if (e.data !== undefined) t += ` : ${valueText(e.data)}`;
+    if (e.object !== undefined) t += ` : ${JSON.stringify(e.object)}`;
+    if (e.timeout !== undefined) t += ` timeout ${e.timeout}ms`;
+    if (e.expiration !== undefined) t += ` expires ${e.expiration}ms`;
+    if (e.comment !== undefined) t += ` comment ${JSON.stringify(e.comment)}`;
+    return t;
+  });
 }
 
 function chainLine(c: Chain): string {
@@ -86,6 +122,13 @@ export function formatListingTree(l: Listing): string {
   const lines: string[] = [];
   for (const t of l.tables) {
     lines.push(tableLine(t));
+    const mine = <T extends { family: string; table: string }>(a: T[] | undefined): T[] => (a ?? []).filter((x) => x.family === t.family && x.table === t.name);
+    for (const x of mine(l.sets)) {
+      lines.push(`  set ${describeSet(x).split(' ').slice(2).join(' ')}`);
+      for (const e of elementsText(x)) lines.push(`    ${e}`);
+    }
+    for (const o of mine(l.objects)) lines.push(`  object ${describeObject(o)}`);
+    for (const f of mine(l.flowtables)) lines.push(`  flowtable ${describeFlowtable(f).split(' ').slice(2).join(' ')}`);
     for (const c of l.chains) {
       if (c.family !== t.family || c.table !== t.name) continue;
       lines.push(`  ${chainLine(c)}`);

@@ -19,7 +19,7 @@ import {
 import { formatFlowtable, formatObjectMessage } from './object.js';
 import { decodeRule } from '../nftables/rule.js';
 import { decodeTrace } from '../nftables/trace.js';
-import { formatRuleDebug } from './list.js';
+import { formatRuleDebug } from './rule.js';
 
 type Printer = (m: MessageView) => string;
 const printers = new Map<number, Printer>();

@@ -279,6 +279,21 @@ export function forEachAttr(
 }
 
 /**
+ * Offset of the header of the first attribute of `type` in buf[start, end),
+ * or -1; stops (returns -1) at a header that runs past `end`.
+ */
+export function findAttr(buf: Uint8Array, start: number, end: number, type: number): number {
+  let p = start;
+  while (end - p >= NLA_HDRLEN) {
+    const len = hostU16(buf, p);
+    if (len < NLA_HDRLEN || p + len > end) return -1;
+    if ((hostU16(buf, p + 2) & NLA_TYPE_MASK) === type) return p;
+    p += align4(len);
+  }
+  return -1;
+}
+
+/**
  * A parsed attribute table for one nest: offsets and lengths by type, so a
  * decoder can ask for what it knows and hand the rest back as raw bytes.
  */
@@ -378,20 +393,17 @@ const utf8Decoder = new TextDecoder('utf-8');
 /** A NUL-terminated (or unterminated) string in buf[start, end). */
 export function readCString(buf: Uint8Array, start: number, end: number): string {
   let e = start;
-  while (e < end && buf[e] !== 0) e++;
-  // Short ASCII strings are faster to build by hand than through TextDecoder.
-  if (e - start <= 32) {
-    let ascii = true;
-    let s = '';
-    for (let i = start; i < e; i++) {
-      const c = buf[i]!;
-      if (c >= 0x80) {
-        ascii = false;
-        break;
-      }
-      s += String.fromCharCode(c);
-    }
-    if (ascii) return s;
+  let high = 0;
+  while (e < end) {
+    const c = buf[e]!;
+    if (c === 0) break;
+    high |= c;
+    e++;
+  }
+  // ASCII (the usual case for names) takes Buffer's native latin1 path.
+  if (high < 0x80) {
+    const b = buf instanceof Buffer ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+    return (b as Buffer & { latin1Slice(s: number, e: number): string }).latin1Slice(start, e);
   }
   return utf8Decoder.decode(buf.subarray(start, e));
 }

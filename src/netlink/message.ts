@@ -150,7 +150,7 @@ const ERRNO_NAMES: Record<number, string> = {
 };
 
 const ERRNO_TEXT: Record<number, string> = {
-  1: 'Operation not permitted', 2: 'No such file or directory', 4: 'Interrupted system call',
+  1: 'Operation not permitted', 2: 'No such file or directory', 4: 'Interrupted system call', 7: 'Argument list too long',
   11: 'Resource temporarily unavailable', 12: 'Cannot allocate memory', 13: 'Permission denied',
   16: 'Device or resource busy', 17: 'File exists', 19: 'No such device', 22: 'Invalid argument',
   27: 'File too large', 28: 'No space left on device', 31: 'Too many links',

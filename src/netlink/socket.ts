@@ -2,10 +2,13 @@
 // multicast. One operation at a time per socket (the kernel allows one dump in
 // flight per socket anyway); callers that want parallelism open more sockets.
 
+import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { NftlinkError } from '../errors.js';
+import { hostU16 } from './attr.js';
 import {
   NETLINK_NETFILTER,
+  NLM_F_ACK,
   NLM_F_DUMP_INTR,
   NLMSG_DONE,
   NLMSG_ERROR,
@@ -34,6 +37,8 @@ const RECV_BUFFER = 1 << 20;
 const MIN_ROOM = 128 << 10;
 /** Batches above this size are sent from the thread pool. */
 export const ASYNC_SEND_THRESHOLD = 64 << 10;
+/** Longest stretch of decoding before yielding to the event loop. */
+const SLICE_MS = 8;
 /** No reply within this time means the kernel will not answer. */
 const REPLY_TIMEOUT_MS = 30_000;
 
@@ -199,23 +204,33 @@ export class NetlinkSocket {
       }
       const msgs = parseMessages(buf, 0, r.bytes);
       let done = false;
-      for (const m of msgs) {
+      let slice = performance.now();
+      for (let i = 0; i < msgs.length; i++) {
+        const m = msgs[i]!;
         if (this.tracer) this.tracer('recv', m);
         if (done) continue;
         if (onMessage(m)) done = true;
+        // Thousands of echoes take a while to handle: let the loop turn. The
+        // buffer is not read into again until this one is handled.
+        if (opts.async && (i & 63) === 63 && performance.now() - slice > SLICE_MS) {
+          await yieldToLoop();
+          slice = performance.now();
+        }
       }
       this.checkRecv(r);
       if (done) return;
-      if (opts.async && r.bytes > 256 << 10) await yieldToLoop();
     }
   }
 
   /**
    * Sends a request and returns its reply: the object for a single GET, or
    * the ErrorMessage (an ack when errno is 0). Throws nothing for an error
-   * reply; the caller decides what it means.
+   * reply; the caller decides what it means. When the request asks for an
+   * ack (NLM_F_ACK), reading goes on until the ack: the kernel can answer a
+   * GET with nothing at all, and the ack then says so at once.
    */
   request(msg: Uint8Array, seq: number): Promise<{ reply?: MessageView & { copy: Uint8Array }; error?: ErrorMessage }> {
+    const wantsAck = (hostU16(msg, 6) & NLM_F_ACK) !== 0;
     return this.exclusive(async () => {
       this.sendSync(msg);
       let reply: (MessageView & { copy: Uint8Array }) | undefined;
@@ -230,9 +245,9 @@ export class NetlinkSocket {
         // The receive buffer is reused: keep a copy of the one message we return.
         const copy = Buffer.from(m.buf.subarray(m.start, m.end));
         reply = { ...m, buf: copy, start: 0, end: copy.length, copy };
-        return true;
+        return !wantsAck;
       });
-      return { ...(reply ? { reply } : {}), ...(error ? { error } : {}) };
+      return { ...(reply ? { reply } : {}), ...(error && (error.errno !== 0 || !reply) ? { error } : {}) };
     });
   }
 
@@ -255,8 +270,10 @@ export class NetlinkSocket {
       let interrupted = false;
       let messages = 0;
       let failure: ErrorMessage | undefined;
-      // The first read is synchronous: small dumps finish in one datagram.
-      let r: RecvResult = this.native.recv(cur, 0, MIN_ROOM);
+      // The first read is synchronous and takes one datagram (the kernel
+      // builds each dump datagram inside recvmsg): small dumps finish here,
+      // big ones go on in the thread pool.
+      let r: RecvResult = this.native.recv(cur, 0, cur.length);
       let pending: Promise<RecvResult> | undefined;
       for (;;) {
         if (r.count === 0 && !r.error) {
@@ -274,7 +291,9 @@ export class NetlinkSocket {
         // Start the next read before decoding this one, so the kernel works while we do.
         if (!done) pending = this.native.recvAsync(next, 0, MIN_ROOM, REPLY_TIMEOUT_MS);
         try {
-          for (const m of msgs) {
+          let slice = performance.now();
+          for (let i = 0; i < msgs.length; i++) {
+            const m = msgs[i]!;
             if (this.tracer) this.tracer('recv', m);
             if (m.seq !== seq) continue;
             if (m.type === NLMSG_DONE) break;
@@ -286,6 +305,12 @@ export class NetlinkSocket {
             if (m.flags & NLM_F_DUMP_INTR) interrupted = true;
             messages++;
             onMessage(m);
+            // Decoding a megabyte of objects takes tens of milliseconds: let
+            // the loop turn meanwhile (the next read fills the other buffer).
+            if ((i & 63) === 63 && performance.now() - slice > SLICE_MS) {
+              await yieldToLoop();
+              slice = performance.now();
+            }
           }
         } catch (e) {
           // Drain the dump so the socket is usable afterwards.
@@ -326,10 +351,11 @@ export class NetlinkSocket {
   listen(onMessages: (msgs: MessageView[]) => void | boolean, onError: (e: SocketError) => void): () => void {
     const buf = this.recvBuffer();
     const readable = (err: Error | null): void => {
-      if (err) {
-        onError(SocketError.from(err));
-        return;
-      }
+      // libuv reports POLLERR as EBADF and stops polling. A pending socket
+      // error (ENOBUFS after an overflow) raises POLLERR: read to learn the
+      // real error, then poll again.
+      const pollError = err;
+      let learned = false;
       // Drain what is there now; uv_poll calls again when more arrives.
       for (let i = 0; i < 64; i++) {
         if (this.native.closed) return;
@@ -341,6 +367,7 @@ export class NetlinkSocket {
           return;
         }
         let paused = false;
+        if (r.bytes > 0 || r.error) learned = true;
         if (r.bytes > 0) {
           const msgs = parseMessages(buf, 0, r.bytes);
           if (this.tracer) for (const m of msgs) this.tracer('recv', m);
@@ -360,6 +387,13 @@ export class NetlinkSocket {
         }
         if (r.error) continue;
         if (r.count === 0) break;
+      }
+      if (pollError && !this.native.closed) {
+        if (!learned) {
+          onError(SocketError.from(pollError));
+          return;
+        }
+        this.native.startPolling(readable);
       }
     };
     this.native.startPolling(readable);

@@ -233,7 +233,9 @@ export function decodeChain(m: MessageView): Chain {
       const [ds, de] = h.range(NFTA_HOOK_DEVS, 'NFTA_HOOK_DEVS');
       const devices: string[] = [];
       forEachAttr(m.buf, ds, de, (_t, off, len) => devices.push(readCString(m.buf, off, off + len)), [...hp, 'NFTA_HOOK_DEVS']);
-      hook.devices = devices;
+      // The kernel dumps a single device twice (DEVS with one entry, and DEV);
+      // that is one device, as nft shows it.
+      if (!(devices.length === 1 && devices[0] === hook.device)) hook.devices = devices;
     }
     c.hook = hook;
   } else if (a.has(NFTA_CHAIN_TYPE)) {

@@ -11,7 +11,7 @@
 
 import { DecodeError, ValidationError } from '../errors.js';
 import { AttrWriter, beU32, beU64, copyBytes, HOST_LE, hostU16, readCString } from '../netlink/attr.js';
-import { NLA_HDRLEN, NLA_TYPE_MASK } from '../netlink/constants.js';
+import { NLA_F_NESTED, NLA_HDRLEN, NLA_TYPE_MASK } from '../netlink/constants.js';
 import { attrStart, readNfGen, type MessageView } from '../netlink/message.js';
 import {
   familyName,
@@ -39,6 +39,8 @@ import {
 import {
   NFTA_DATA_VALUE,
   NFTA_DATA_VERDICT,
+  NFTA_VERDICT_CHAIN,
+  NFTA_VERDICT_CODE,
   decodeVerdict,
   encodeData,
   verdictCode,
@@ -351,8 +353,15 @@ export function prepareElements(shape: SetShape, elements: readonly SetElement[]
       if (d !== undefined) {
         if (!isMap && !opts.permissive) throw new ValidationError('data', isObjMap ? 'an object map takes `object`, not data' : 'the set is not a map');
         if (valueData) {
-          if (d instanceof Uint8Array && d.length !== dataLen) throw new ValidationError('data', `raw data has ${dataLen} bytes, not ${d.length}`);
-          writeValue(valueData, d, out.data!, start * dataLen, 'data');
+          if (d instanceof Uint8Array) {
+            if (d.length !== dataLen) throw new ValidationError('data', `raw data has ${dataLen} bytes, not ${d.length}`);
+            out.data!.set(d, start * dataLen);
+          } else if (dataLen === 2 * valueData.len) {
+            // An interval map: the data is a range, start and end side by side.
+            writeRange(valueData, d, out.data!, start * dataLen, out.data!, start * dataLen + valueData.len, 'data');
+          } else {
+            writeValue(valueData, d, out.data!, start * dataLen, 'data');
+          }
           out.hasData![start] = 1;
         } else if (opts.permissive && d instanceof Uint8Array) {
           ((out.extras ??= new Array(cap))[start] ??= {}).data = d;
@@ -407,6 +416,59 @@ export function prepareElements(shape: SetShape, elements: readonly SetElement[]
   return out;
 }
 
+/**
+ * nft's auto-merge within one list: the ranges of a single-field interval set
+ * (as prepareElements expanded them) sorted, and overlapping or adjacent ones
+ * joined, so `10.0.0.0/9, 10.128.0.0/9` goes out as 10.0.0.0/8. Lists with
+ * anything besides keys (data, timeouts, comments) are left as they are.
+ * Existing elements of the set are not consulted: nft merges with those too.
+ */
+export function mergeIntervals(we: WireElements): WireElements {
+  if (we.extras || we.data || we.verdictRef || we.keyEnds) return we;
+  const len = we.keyLen;
+  interface R { s: number; e: number; src: number }
+  const ranges: R[] = [];
+  for (let j = 0; j < we.count; j++) {
+    if (we.flags[j] !== 0) return we;
+    // A start, then its END (exclusive end) unless the range is open at the top.
+    const hasEnd = j + 1 < we.count && we.flags[j + 1] === NFT_SET_ELEM_INTERVAL_END && we.source[j + 1] === we.source[j];
+    ranges.push({ s: j, e: hasEnd ? j + 1 : -1, src: we.source[j]! });
+    if (hasEnd) j++;
+  }
+  const k = we.keys;
+  const cmp = (a: number, b: number): number => compareBytes(k, a * len, k, b * len, len);
+  ranges.sort((a, b) => cmp(a.s, b.s) || a.src - b.src);
+  const merged: R[] = [];
+  for (const r of ranges) {
+    const last = merged[merged.length - 1];
+    // Overlapping or adjacent (the next start at or before the exclusive end): one range.
+    if (last && (last.e < 0 || cmp(r.s, last.e) <= 0)) {
+      if (last.e >= 0 && (r.e < 0 || cmp(r.e, last.e) > 0)) last.e = r.e;
+      continue;
+    }
+    merged.push({ ...r });
+  }
+  if (merged.length === ranges.length && merged.every((r, i) => r === ranges[i] || (r.s === ranges[i]!.s && r.e === ranges[i]!.e))) {
+    // Nothing joined: keep the caller's order.
+    return we;
+  }
+  const count = merged.reduce((n, r) => n + (r.e >= 0 ? 2 : 1), 0);
+  const keys = Buffer.alloc(count * len);
+  const flags = new Uint32Array(count);
+  const source = new Int32Array(count);
+  let j = 0;
+  for (const r of merged) {
+    k.copy(keys, j * len, r.s * len, (r.s + 1) * len);
+    source[j++] = r.src;
+    if (r.e >= 0) {
+      k.copy(keys, j * len, r.e * len, (r.e + 1) * len);
+      flags[j] = NFT_SET_ELEM_INTERVAL_END;
+      source[j++] = r.src;
+    }
+  }
+  return { ...we, count, keys, flags, source };
+}
+
 // --- encoding ---------------------------------------------------------------------
 
 function putHdr(buf: Buffer, off: number, len: number, type: number): void {
@@ -426,7 +488,8 @@ function putHdr(buf: Buffer, off: number, len: number, type: number): void {
 /** Writes `type` { NFTA_DATA_VALUE src[off..off+len) } at buf[p]; returns the end. */
 function putValueNest(b: Buffer, p: number, type: number, src: Buffer, off: number, len: number): number {
   const padded = (len + 3) & ~3;
-  putHdr(b, p, 2 * NLA_HDRLEN + len, type);
+  // Nests carry NLA_F_NESTED, as AttrWriter (and libmnl) mark them.
+  putHdr(b, p, 2 * NLA_HDRLEN + len, type | NLA_F_NESTED);
   putHdr(b, p + NLA_HDRLEN, NLA_HDRLEN + len, NFTA_DATA_VALUE);
   const q = p + 2 * NLA_HDRLEN;
   if (len <= 16) for (let i = 0; i < len; i++) b[q + i] = src[off + i]!;
@@ -490,7 +553,7 @@ function writeData(w: AttrWriter, we: WireElements, j: number, x: ElementExtra |
 
 /** The hot path: an element without extras, `size` bytes at b[p]. */
 function putElement(b: Buffer, p: number, size: number, we: WireElements, j: number, nestType: number): number {
-  putHdr(b, p, size, nestType);
+  putHdr(b, p, size, nestType | NLA_F_NESTED);
   let q = p + NLA_HDRLEN;
   const f = we.flags[j]!;
   if (f !== 0) {
@@ -507,9 +570,13 @@ function putElement(b: Buffer, p: number, size: number, we: WireElements, j: num
   if (we.hasData !== undefined && we.hasData[j]) {
     q = putValueNest(b, q, NFTA_SET_ELEM_DATA, we.data!, j * we.dataLen, we.dataLen);
   } else if (we.verdictRef !== undefined && we.verdictRef[j]! >= 0) {
+    // A loop: Buffer#copy's bookkeeping costs more than copying these few dozen bytes.
     const v = we.verdicts[we.verdictRef[j]!]!;
-    v.copy(b, q);
-    q += (v.length + 3) & ~3;
+    const n = v.length;
+    for (let i = 0; i < n; i++) b[q + i] = v[i]!;
+    const padded = (n + 3) & ~3;
+    for (let i = n; i < padded; i++) b[q + i] = 0;
+    q += padded;
   }
   return q;
 }
@@ -599,13 +666,58 @@ function readDataValueNest(buf: Uint8Array, s: number, e: number, path: string[]
   throw new DecodeError(`${name} without NFTA_DATA_VALUE`, s, path);
 }
 
+/**
+ * A NUL-terminated name: ASCII ones (chain names nearly always) through
+ * Buffer's native latin1 decoder, which is many times faster than building
+ * the string in JavaScript; anything else through readCString.
+ */
+function asciiCString(buf: Uint8Array, s: number, e: number): string {
+  let z = s;
+  let high = 0;
+  while (z < e) {
+    const c = buf[z]!;
+    if (c === 0) break;
+    high |= c;
+    z++;
+  }
+  if (high < 0x80 && Buffer.isBuffer(buf)) return buf.toString('latin1', s, z);
+  return readCString(buf, s, e);
+}
+
+const VERDICT_BY_CODE = new Map<number, Verdict['verdict']>([
+  [0, 'drop'], [1, 'accept'], [-1, 'continue'], [-2, 'break'], [-3, 'jump'], [-4, 'goto'], [-5, 'return'],
+]);
+
+/**
+ * The verdict maps' hot path: CODE and CHAIN read in place. Returns undefined
+ * for anything unusual (other codes, chain ids, unknown attributes), which
+ * the general decoder then handles.
+ */
+function readVerdict(buf: Uint8Array, s: number, e: number): Verdict | undefined {
+  let code: number | undefined;
+  let chain: string | undefined;
+  let p = s;
+  while (p + NLA_HDRLEN <= e) {
+    const l = hostU16(buf, p);
+    if (l < NLA_HDRLEN || p + l > e) return undefined;
+    const t = hostU16(buf, p + 2) & NLA_TYPE_MASK;
+    if (t === NFTA_VERDICT_CODE && l >= 8) code = beU32(buf, p + NLA_HDRLEN) | 0;
+    else if (t === NFTA_VERDICT_CHAIN) chain = asciiCString(buf, p + NLA_HDRLEN, p + l);
+    else return undefined;
+    p += (l + 3) & ~3;
+  }
+  const name = code === undefined ? undefined : VERDICT_BY_CODE.get(code);
+  if (name === undefined) return undefined;
+  return chain === undefined ? { verdict: name } : { verdict: name, chain };
+}
+
 function readData(buf: Uint8Array, s: number, e: number, path: string[], chunk: Chunk | undefined): DataValue {
   if (e - s >= NLA_HDRLEN) {
     const l = hostU16(buf, s);
     if (l >= NLA_HDRLEN && s + l <= e) {
       const t = hostU16(buf, s + 2) & NLA_TYPE_MASK;
       if (t === NFTA_DATA_VALUE) return take(buf, s + NLA_HDRLEN, s + l, chunk);
-      if (t === NFTA_DATA_VERDICT) return decodeVerdict(buf, s + NLA_HDRLEN, s + l, [...path, 'NFTA_DATA_VERDICT']);
+      if (t === NFTA_DATA_VERDICT) return readVerdict(buf, s + NLA_HDRLEN, s + l) ?? decodeVerdict(buf, s + NLA_HDRLEN, s + l, [...path, 'NFTA_DATA_VERDICT']);
     }
   }
   throw new DecodeError('NFTA_SET_ELEM_DATA holds neither a value nor a verdict', s, path);
@@ -751,7 +863,11 @@ export function elementValues(shape: SetShape, elements: readonly SetElement[]):
   const kt = shape.key && shape.interval ? intervalKeyType(shape.key) : shape.key;
   const len = shape.keyLen;
   const data = (d: SetElement['data']): SetElement['data'] => {
-    if (d instanceof Uint8Array && shape.data && shape.data !== 'verdict') return decodeValue(shape.data, d);
+    if (d instanceof Uint8Array && shape.data && shape.data !== 'verdict') {
+      const dl = shape.data.len;
+      if (d.length === 2 * dl) return decodeRange(shape.data, d.subarray(0, dl), d.subarray(dl));
+      return decodeValue(shape.data, d);
+    }
     return d;
   };
   const finish = (src: SetElement, key: Value | undefined): SetElement => {

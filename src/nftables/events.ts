@@ -1,7 +1,11 @@
 // Change notifications (group NFNLGRP_NFTABLES): which NFT_MSG_* is which
 // kind of change and how its object is decoded, in one table keyed by the
-// message number. Every kind registers here; a message whose kind has no
-// decoder yet (or whose bytes do not parse) comes back raw, never dropped.
+// message number. Every kind registers here; a message whose bytes do not
+// decode comes back raw with the reason, never dropped.
+//
+// Deletions: on recent kernels (6.18) a delete notification carries only what
+// identifies the object (table, name and handle; an object's type too), except
+// DELRULE, which carries the whole rule.
 
 import { DecodeError } from '../errors.js';
 import { copyBytes } from '../netlink/attr.js';
@@ -33,7 +37,14 @@ import {
   nftMsg,
   type Family,
 } from './constants.js';
+import { decodeElementList, type ElementList } from './element.js';
+import { decodeFlowtable, type Flowtable } from './flowtable.js';
+import { decodeObject, objectTypeName, type NftObject } from './object.js';
 import { decodeRule, type Rule } from './rule.js';
+import { decodeSet, type NftSet, type SetRef } from './set.js';
+import { AttrTable } from '../netlink/attr.js';
+import { attrStart } from '../netlink/message.js';
+import { NFTA_SET_HANDLE, NFTA_SET_MAX, NFTA_SET_NAME, NFTA_SET_TABLE } from './constants.js';
 import { decodeTable, type Table } from './table.js';
 
 export type ChangeKind = 'table' | 'chain' | 'rule' | 'set' | 'element' | 'object' | 'flowtable';
@@ -50,15 +61,17 @@ export interface RawObject {
   decodeError?: string;
 }
 
-/** The decoded object of each kind of change. Kinds whose codec has not landed are RawObject. */
+/** The decoded object of each kind of change (RawObject when the bytes do not decode). */
 export interface ChangeObjects {
   table: Table;
   chain: Chain;
   rule: Rule;
-  set: RawObject;
-  element: RawObject;
-  object: RawObject;
-  flowtable: RawObject;
+  /** A deletion names the set only (NFTA_SET_TABLE, NAME, HANDLE): a SetRef. */
+  set: NftSet | SetRef;
+  /** One NEWSETELEM/DELSETELEM: the set and the elements added or deleted. */
+  element: ElementList;
+  object: NftObject;
+  flowtable: Flowtable;
 }
 
 /** One change notification, decoded; not yet tied to its transaction. */
@@ -150,7 +163,31 @@ export function isRawObject(o: unknown): o is RawObject {
 registerChangeKind('table', { add: [NFT_MSG_NEWTABLE], delete: [NFT_MSG_DELTABLE, NFT_MSG_DESTROYTABLE] }, decodeTable);
 registerChangeKind('chain', { add: [NFT_MSG_NEWCHAIN], delete: [NFT_MSG_DELCHAIN, NFT_MSG_DESTROYCHAIN] }, decodeChain);
 registerChangeKind('rule', { add: [NFT_MSG_NEWRULE], delete: [NFT_MSG_DELRULE, NFT_MSG_DESTROYRULE] }, decodeRule);
-registerChangeKind('set', { add: [NFT_MSG_NEWSET], delete: [NFT_MSG_DELSET, NFT_MSG_DESTROYSET] });
-registerChangeKind('element', { add: [NFT_MSG_NEWSETELEM], delete: [NFT_MSG_DELSETELEM, NFT_MSG_DESTROYSETELEM] });
-registerChangeKind('object', { add: [NFT_MSG_NEWOBJ], delete: [NFT_MSG_DELOBJ, NFT_MSG_DESTROYOBJ] });
-registerChangeKind('flowtable', { add: [NFT_MSG_NEWFLOWTABLE], delete: [NFT_MSG_DELFLOWTABLE, NFT_MSG_DESTROYFLOWTABLE] });
+registerChangeKind('set', { add: [NFT_MSG_NEWSET], delete: [NFT_MSG_DELSET, NFT_MSG_DESTROYSET] }, (m) => {
+  if (nftMsg(m.type) === NFT_MSG_NEWSET) return decodeSet(m);
+  // Recent kernels (6.18) send only what identifies the deleted set; older ones send it whole.
+  try {
+    return decodeSet(m);
+  } catch (e) {
+    if (!(e instanceof DecodeError)) throw e;
+    const a = new AttrTable(m.buf, attrStart(m), m.end, NFTA_SET_MAX, ['set']);
+    const ref: SetRef = { family: familyName(readNfGen(m).family), table: a.str(NFTA_SET_TABLE, 'NFTA_SET_TABLE') };
+    if (a.has(NFTA_SET_NAME)) ref.name = a.str(NFTA_SET_NAME, 'NFTA_SET_NAME');
+    if (a.has(NFTA_SET_HANDLE)) ref.handle = Number(a.u64(NFTA_SET_HANDLE, 'NFTA_SET_HANDLE'));
+    return ref;
+  }
+});
+registerChangeKind('element', { add: [NFT_MSG_NEWSETELEM], delete: [NFT_MSG_DELSETELEM, NFT_MSG_DESTROYSETELEM] }, (m) => decodeElementList(m));
+registerChangeKind('object', { add: [NFT_MSG_NEWOBJ], delete: [NFT_MSG_DELOBJ, NFT_MSG_DESTROYOBJ] }, (m) => {
+  const o = decodeObject(m);
+  // A deletion carries the type but no data: name the type all the same.
+  if (o.type === 'unknown' && o.data === undefined && nftMsg(m.type) !== NFT_MSG_NEWOBJ) {
+    const name = objectTypeName(o.typeId);
+    if (name !== undefined) {
+      const { typeId: _t, ...common } = o;
+      return { ...common, type: name } as NftObject;
+    }
+  }
+  return o;
+});
+registerChangeKind('flowtable', { add: [NFT_MSG_NEWFLOWTABLE], delete: [NFT_MSG_DELFLOWTABLE, NFT_MSG_DESTROYFLOWTABLE] }, decodeFlowtable);

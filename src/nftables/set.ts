@@ -596,8 +596,11 @@ export function decodeSet(m: MessageView): NftSet {
     if (ud.autoMerge) set.autoMerge = true;
     if (ud.dataInterval) set.dataInterval = true;
     if (ud.comment !== undefined) set.comment = ud.comment;
-    if (ud.keyTypeof) set.keyTypeof = ud.keyTypeof;
-    if (ud.dataTypeof) set.dataTypeof = ud.dataTypeof;
+    // nft's placeholder for a `type a . b` concatenation is implied by the type; any other typeof is kept.
+    if (ud.keyTypeof && !(kt?.concat && Buffer.from(ud.keyTypeof).equals(CONCAT_TYPEOF))) set.keyTypeof = ud.keyTypeof;
+    if (ud.dataTypeof && !(typeof set.dataType === 'object' && Array.isArray(set.dataType) && Buffer.from(ud.dataTypeof).equals(CONCAT_TYPEOF))) {
+      set.dataTypeof = ud.dataTypeof;
+    }
     // Only what the type does not imply is kept as a field, so the set stays as written.
     const rebuilt = rebuildUdata(set, ud);
     if (ud.unknown || !rebuilt || !Buffer.from(rebuilt).equals(udata)) {

@@ -8,11 +8,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Nftables } from '../../src/client/nftables.js';
 import { TransactionError } from '../../src/client/errors.js';
-import { NFT_MSG_GETRULE, type Family } from '../../src/nftables/constants.js';
+import type { Family } from '../../src/nftables/constants.js';
 import { formatExpr, type Expr } from '../../src/nftables/expr/index.js';
-import { decodeRule, formatRule, type Rule } from '../../src/nftables/rule.js';
+import { formatRule, type Rule } from '../../src/nftables/rule.js';
+import { ruleForRecreate } from '../../src/client/transaction.js';
 import { withNetns, type Netns } from '../helpers/netns.js';
-import { addRule } from '../helpers/ruleops.js';
 
 const SETUP = `
 add table ip t
@@ -37,10 +37,8 @@ function plain(v: unknown): unknown {
   return v;
 }
 
-async function listRules(nft: Nftables, family: Family): Promise<Rule[]> {
-  const out: Rule[] = [];
-  await nft.dump(NFT_MSG_GETRULE, family, undefined, (m) => out.push(decodeRule(m)));
-  return out;
+function listRules(nft: Nftables, family: Family): Promise<Rule[]> {
+  return nft.listRules({ family });
 }
 
 async function withClient(fn: (ns: Netns, nft: Nftables) => Promise<void>): Promise<void> {
@@ -72,7 +70,7 @@ const ACCEPTED: { family: Family; chain?: string; exprs: Expr[]; dumped?: Expr[]
 test('inner, tunnel, match and target: the kernel takes them and dumps them back as sent', async () => {
   await withClient(async (ns, nft) => {
     const tx = nft.transaction();
-    for (const c of ACCEPTED) addRule(tx, { family: c.family, table: 't', chain: c.chain ?? 'c', exprs: c.exprs });
+    for (const c of ACCEPTED) tx.addRule({ family: c.family, table: 't', chain: c.chain ?? 'c', exprs: c.exprs });
     await tx.commit();
     const byFamily = new Map<Family, Rule[]>();
     for (const f of ['ip', 'inet', 'netdev'] as Family[]) byFamily.set(f, await listRules(nft, f));
@@ -109,7 +107,7 @@ test('kinds the kernel lacks, or lacks in a family, fail with the operation and 
       { family: 'ip', exprs: [{ type: 'unknown', name: 'secmark' }], code: 'ENOENT', at: 0 },
     ];
     const tx = nft.transaction();
-    for (const c of refused) addRule(tx, { family: c.family, table: 't', chain: c.chain ?? 'c', exprs: c.exprs });
+    for (const c of refused) tx.addRule({ family: c.family, table: 't', chain: c.chain ?? 'c', exprs: c.exprs });
     const err = await tx.commit().then(() => undefined, (e: unknown) => e);
     assert.ok(err instanceof TransactionError, String(err));
     assert.equal(err.failures.length, refused.length, err.message);
@@ -130,12 +128,12 @@ test('kinds the kernel lacks, or lacks in a family, fail with the operation and 
 test('formatExpr of what the kernel dumped for inner is stable across a second round trip', async () => {
   await withClient(async (_ns, nft) => {
     const tx = nft.transaction();
-    addRule(tx, { family: 'inet', table: 't', chain: 'c', exprs: [vxlanSaddr] });
+    tx.addRule({ family: 'inet', table: 't', chain: 'c', exprs: [vxlanSaddr] });
     await tx.commit();
     const [r] = await listRules(nft, 'inet');
     assert.equal(formatExpr(r!.exprs[0]!), '[ inner type 1 hdrsize 8 flags f [ payload load 4b @ network header + 12 => reg 1 ] ]');
     const tx2 = nft.transaction();
-    addRule(tx2, r!);
+    tx2.addRule(ruleForRecreate(r!));
     await tx2.commit();
     const rules = await listRules(nft, 'inet');
     assert.equal(rules.length, 2);

@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { AttrWriter } from '../../src/netlink/attr.js';
 import { ValidationError } from '../../src/errors.js';
 import { decodeExpr, encodeExpr, formatExpr, validateExprs, type Expr } from '../../src/nftables/expr/index.js';
-import { withoutNestedFlag } from '../helpers/exprfix.js';
 
 // --- a tiny independent TLV builder ---------------------------------------------------
 function tlv(type: number, payload: Buffer): Buffer {
@@ -22,15 +21,17 @@ const be32 = (n: number): Buffer => { const b = Buffer.alloc(4); b.writeUInt32BE
 const be16 = (n: number): Buffer => { const b = Buffer.alloc(2); b.writeUInt16BE(n); return b; };
 const u8 = (n: number): Buffer => Buffer.from([n]);
 const strz = (s: string): Buffer => Buffer.from(s + '\0', 'latin1');
-const nest = (type: number, ...parts: Buffer[]): Buffer => tlv(type, Buffer.concat(parts));
+/** A nest, marked NLA_F_NESTED as libmnl (and AttrWriter) mark them. */
+const nest = (type: number, ...parts: Buffer[]): Buffer => tlv(type | 0x8000, Buffer.concat(parts));
 /** NFTA_LIST_ELEM { NFTA_EXPR_NAME, NFTA_EXPR_DATA { … } } */
 const elem = (name: string, ...data: Buffer[]): Buffer => nest(1, tlv(1, strz(name)), nest(2, ...data));
+/** The same with NFTA_EXPR_DATA unmarked: an expression kept raw is sent back with its payload as plain bytes. */
+const rawElem = (name: string, ...data: Buffer[]): Buffer => nest(1, tlv(1, strz(name)), tlv(2, Buffer.concat(data)));
 
-/** Our encoding, hex, with NLA_F_NESTED cleared (the hand-built bytes leave it out; the kernel ignores it). */
 function encodeOne(e: Expr): string {
   const w = new AttrWriter(256);
   encodeExpr(w, e);
-  return withoutNestedFlag(w.finish()).toString('hex');
+  return Buffer.from(w.finish()).toString('hex');
 }
 function decodeOne(b: Buffer): Expr {
   return decodeExpr(b, 4, b.length, []);
@@ -139,7 +140,7 @@ test('inner: NFTA_INNER_NUM is sent as 0 when left out (the kernel requires it)'
 
 test('inner: an unknown nested expression stays raw inside the known one', () => {
   const b = elem('inner', tlv(1, be32(0)), tlv(2, be32(1)), tlv(3, be32(0xf)), tlv(4, be32(8)),
-    nest(5, tlv(1, strz('frobnicate')), nest(2, tlv(1, be32(7)))));
+    nest(5, tlv(1, strz('frobnicate')), tlv(2, tlv(1, be32(7)))));
   const d = decodeOne(b);
   assert.equal(d.type, 'inner');
   assert.deepEqual((d as { expr: Expr }).expr, { type: 'unknown', name: 'frobnicate', data: tlv(1, be32(7)) });
@@ -162,7 +163,7 @@ test('attributes a newer kernel adds are kept raw and sent back unchanged', () =
 });
 
 test('a known kind with an attribute too short to read comes back raw, with the reason', () => {
-  const b = elem('nat', tlv(1, be32(0)), tlv(2, be32(2)), tlv(3, Buffer.from([0, 1])));
+  const b = rawElem('nat', tlv(1, be32(0)), tlv(2, be32(2)), tlv(3, Buffer.from([0, 1])));
   const d = decodeOne(b) as { type: string; name?: string; decodeError?: string };
   assert.equal(d.type, 'unknown');
   assert.equal(d.name, 'nat');

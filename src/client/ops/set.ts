@@ -17,7 +17,7 @@ import {
   NFTA_SET_NAME,
   nftMsg,
 } from '../../nftables/constants.js';
-import { encodeElementListHeader, prepareElements } from '../../nftables/element.js';
+import { encodeElementListHeader, mergeIntervals, prepareElements } from '../../nftables/element.js';
 import { encodeSet, encodeSetRef, setShape, validateSetFields, type NftSet, type SetRef, type SetShape } from '../../nftables/set.js';
 import { validateExprs } from '../../nftables/expr/index.js';
 import type { BatchBuilder, MessageRecord } from '../batch.js';
@@ -62,9 +62,17 @@ export class AddSetOp extends Op<NftSet> {
     this.shape = shape;
     this.name = s.name;
     if (s.elements && s.elements.length > 0) {
-      this.elements = new ElementMessages(prepareElements(shape, s.elements, { op: label }));
+      let wire = prepareElements(shape, s.elements, { op: label });
+      // nft joins overlapping and adjacent ranges of an auto-merge set, and always of an anonymous one.
+      if ((s.autoMerge || (shape.flags & NFT_SET_ANONYMOUS) !== 0) && shape.interval && !shape.concat) wire = mergeIntervals(wire);
+      this.elements = new ElementMessages(wire);
+      // nft sizes an anonymous set to its elements.
+      if (this.anonymous && s.size === undefined) this.size = this.elements.wire.count;
     }
   }
+
+  /** NFTA_SET_DESC_SIZE when the caller left it out and it follows from the elements. */
+  private size: number | undefined;
 
   override messageCount(): number {
     return 1 + (this.elements?.messages ?? 0);
@@ -75,7 +83,7 @@ export class AddSetOp extends Op<NftSet> {
     const rec = b.message(NFT_MSG_NEWSET, NLM_F_CREATE | (this.create ? NLM_F_EXCL : 0) | echoFlag(echo), s.family);
     // What the kernel reports back is never sent: handle, backend, count.
     const { handle: _h, backend: _b, count: _c, elements: _e, ...def } = s;
-    encodeSet(b.w, { ...def, id: this.setId }, this.shape);
+    encodeSet(b.w, { ...def, id: this.setId, ...(this.size !== undefined ? { size: this.size } : {}) }, this.shape);
     b.close(rec);
     // An anonymous set's elements go with it, addressed by template name and id.
     this.elements?.encode(b, NFT_MSG_NEWSETELEM, NLM_F_CREATE, s.family, s.table, s.name, this.setId);
