@@ -85,7 +85,10 @@ export async function rawListTable(nft: Nftables, family: Family, table: string,
       if (r.count > 0 && parseMessages(buf, 0, r.bytes).some((m) => m.seq === seq)) break;
       if (r.count === 0) await new Promise((res) => setImmediate(res));
     }
-    await one((s) => request(NFT_MSG_GETCHAIN, family, s, true, [[NFTA_CHAIN_TABLE, table]]), (m) => chains.push(nameOf(m, NFTA_CHAIN_NAME)!));
+    // Chain dumps are not filtered by table in the kernel.
+    await one((s) => request(NFT_MSG_GETCHAIN, family, s, true, []), (m) => {
+      if (nameOf(m, NFTA_CHAIN_TABLE) === table) chains.push(nameOf(m, NFTA_CHAIN_NAME)!);
+    });
     await one((s) => request(NFT_MSG_GETSET, family, s, true, [[NFTA_SET_TABLE, table]]), (m) => sets.push(nameOf(m, NFTA_SET_NAME)!));
     await one((s) => request(NFT_MSG_GETOBJ, family, s, true, [[1, table]]));
     await one((s) => request(NFT_MSG_GETFLOWTABLE, family, s, true, [[1, table]]));

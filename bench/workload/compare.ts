@@ -82,7 +82,7 @@ export function batchItems(msgs: MessageView[]): BatchItems {
       const head = `${t === NFT_MSG_NEWSETELEM ? 'add' : 'del'} ${sortedGroups(g.filter((x) => x !== elems)).flat().join(' ').replace(/\s+/g, ' ')}`;
       let cur: string[] | undefined;
       for (const l of elems.slice(1)) {
-        if (/^    \[\d+\] NFTA_LIST_ELEM/.test(l)) {
+        if (/^    \[\d+\] /.test(l)) {
           if (cur) elements.push(`${head} |${cur.join(' ')}`);
           cur = [];
         } else {

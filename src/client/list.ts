@@ -34,7 +34,6 @@ import {
   NFT_MSG_GETSET,
   NFT_MSG_GETSETELEM,
   NFT_MSG_NEWRULE,
-  NFTA_CHAIN_TABLE,
   NFTA_FLOWTABLE_TABLE,
   nftMsg,
   nftType,
@@ -116,7 +115,11 @@ export async function listTable(nft: Nftables, ref: { family: Family; name: stri
     const sets: NftSet[] = [];
     const objects: NftObject[] = [];
     const flowtables: Flowtable[] = [];
-    await nft.dump(NFT_MSG_GETCHAIN, family, (w) => w.str(NFTA_CHAIN_TABLE, name), (m) => chains.push(decodeChain(m)), gen);
+    // The kernel does not filter chain dumps by table: other tables' chains are skipped here.
+    await nft.dump(NFT_MSG_GETCHAIN, family, undefined, (m) => {
+      const c = decodeChain(m);
+      if (c.table === name) chains.push(c);
+    }, gen);
     await nft.dump(NFT_MSG_GETSET, family, (w) => encodeSetRef(w, { family, table: name }), (m) => sets.push(decodeSet(m)), gen);
     await nft.dump(NFT_MSG_GETOBJ, family, (w) => encodeObjectFilter(w, { table: name }, false), (m) => objects.push(decodeObject(m)), gen);
     await nft.dump(NFT_MSG_GETFLOWTABLE, family, (w) => w.str(NFTA_FLOWTABLE_TABLE, name), (m) => flowtables.push(decodeFlowtable(m)), gen);
