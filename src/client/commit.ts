@@ -13,7 +13,7 @@ import { AttrWriter } from '../netlink/attr.js';
 import { NFT_MSG_GETGEN, NFT_MSG_NEWGEN, nftMsg, nftType } from '../nftables/constants.js';
 import { decodeGen } from '../nftables/gen.js';
 import { attributePath, formatPath } from '../nftables/schema.js';
-import { BatchBuilder, findRecord } from './batch.js';
+import { BatchBuilder } from './batch.js';
 import { GenerationConflictError, RepliesLostError, TransactionError, type OperationFailure } from './errors.js';
 import type { Op } from './operation.js';
 
@@ -98,9 +98,20 @@ const SPARE_MAX = 64 << 20;
 
 export async function runBatch(sock: NetlinkSocket, ops: Op[], opts: CommitOptions): Promise<CommitResult> {
   const t0 = performance.now();
+  // One pass over the operations for the sizes (yielding on long batches).
   let echoes = 0;
-  for (const op of ops) echoes += op.echoes(opts.echo);
-  const firstSeq = sock.allocSeq(batchMessageCount(ops) + 1);
+  let messages = 2;
+  let slice = t0;
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!;
+    echoes += op.echoes(opts.echo);
+    messages += op.messageCount();
+    if ((i & 4095) === 4095 && performance.now() - slice > YIELD_AFTER_MS) {
+      await yieldToLoop();
+      slice = performance.now();
+    }
+  }
+  const firstSeq = sock.allocSeq(messages + 1);
   const spare = spareBuffers.get(sock);
   spareBuffers.delete(sock);
   let b: BatchBuilder;
@@ -123,7 +134,7 @@ async function sendBatch(sock: NetlinkSocket, ops: Op[], opts: CommitOptions, b:
   const t1 = performance.now();
 
   // Room for the datagram, and for every echo and error the kernel may queue.
-  sock.ensureBuffers(batch.length + 4096, Math.min(1 << 30, (echoes * 4 + b.records.length) * 1024 + (1 << 20)));
+  sock.ensureBuffers(batch.length + 4096, Math.min(1 << 30, (echoes * 4 + b.count) * 1024 + (1 << 20)));
 
   return sock.exclusive(async () => {
     const tSend = performance.now();
@@ -149,8 +160,8 @@ async function sendBatch(sock: NetlinkSocket, ops: Op[], opts: CommitOptions, b:
           return true;
         }
         if (msg < 0 || msg === NFT_MSG_NEWGEN) return false;
-        const rec = findRecord(b.records, m.seq);
-        if (rec && rec.op >= 0) ops[rec.op]!.onEcho(m);
+        const op = b.opOf(m.seq);
+        if (op >= 0) ops[op]!.onEcho(m);
         return false;
       }, { async: big });
     } catch (e) {
@@ -165,7 +176,7 @@ async function sendBatch(sock: NetlinkSocket, ops: Op[], opts: CommitOptions, b:
     return {
       generation: generation ?? 0,
       operations: ops.length,
-      messages: b.records.length + (opts.dryRun ? 1 : 2),
+      messages: b.count + (opts.dryRun ? 1 : 2),
       bytes: batch.length,
       timings: { encodeMs: t1 - t0, sendMs: t2 - tSend, replyMs: t3 - t2 },
     };
@@ -215,7 +226,7 @@ function failuresToError(
       f.label = 'batch begin';
       if (e.errno === 85) restart = true;
     } else {
-      const rec = findRecord(b.records, e.seq);
+      const rec = b.recordOf(e.seq);
       if (rec && rec.op >= 0) {
         const op = ops[rec.op]!;
         f.index = op.index >= 0 ? op.index : rec.op;
@@ -231,7 +242,7 @@ function failuresToError(
           if (d) f.detail = d;
           const x = op.expressionAt(rec, e.offset);
           if (x !== undefined) f.expression = x;
-        } else if (e.offset === undefined && rec === b.records[0] && ops.length > 1) {
+        } else if (e.offset === undefined && rec.seq === b.recordAt(0)?.seq && ops.length > 1) {
           f.detail = 'the kernel reports failures of the commit as a whole against the first message';
         }
       } else {
