@@ -12,8 +12,14 @@
 //   'table'    one table-wide dump; cheapest for small tables
 //   'chains'   one dump per chain, read inline on this socket
 //   'parallel' one dump per chain, spread over worker threads with their own
-//              sockets; the main thread decodes while they fetch
-//   'auto'     'table' up to AUTO_TABLE_CHAINS chains, then 'parallel'
+//              sockets, which fetch while this thread reads the sets'
+//              elements and decodes; pays off only with idle cores
+//   'auto'     'table' up to AUTO_TABLE_CHAINS chains, then 'chains'
+//
+// Decoding is a small part of a big listing: at 5k kube-proxy services most
+// of the time is the kernel's, building dumps inside sendmsg/recvmsg (element
+// dumps look their set up by name in a list, so they cost more the more sets
+// the table has).
 
 import { Worker } from 'node:worker_threads';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
@@ -61,7 +67,11 @@ export interface ListTableOptions {
    * after `onRestart`.
    */
   onRule?: (r: Rule) => void;
-  /** Called before a retried snapshot reads the rules again. */
+  /** Hand each chain to this function instead of keeping it (`chains` stays empty). */
+  onChain?: (c: Chain) => void;
+  /** Hand each set, with its elements, to this function instead of keeping it (`sets` stays empty). */
+  onSet?: (s: NftSet) => void;
+  /** Called before a retried snapshot reads everything again (after the callbacks saw part of a stale state). */
   onRestart?: () => void;
   /** Read every set's elements (default true). */
   elements?: boolean;
@@ -75,9 +85,9 @@ export interface ListTableOptions {
 export interface TableListing {
   generation: number;
   table: Table;
-  /** In the kernel's order. */
+  /** In the kernel's order (empty with `onChain`). */
   chains: Chain[];
-  /** Sets and maps, anonymous ones included, with their elements (unless `elements: false`). */
+  /** Sets and maps, anonymous ones included, with their elements (unless `elements: false`; empty with `onSet`). */
   sets: NftSet[];
   objects: NftObject[];
   flowtables: Flowtable[];
@@ -90,7 +100,8 @@ export interface TableListing {
 /** Up to this many chains, 'auto' uses one table-wide dump. */
 export const AUTO_TABLE_CHAINS = 2000;
 const SLICE_MS = 8;
-const BLOCK_SIZE = 4 << 20;
+/** Blocks of raw replies from the workers: small enough to decode within a slice. */
+const BLOCK_SIZE = 256 << 10;
 
 function dumpRequest(msg: number, family: Family, seq: number, attrs: (w: AttrWriter) => void): Buffer {
   const w = new AttrWriter(256);
@@ -112,33 +123,46 @@ export async function listTable(nft: Nftables, ref: { family: Family; name: stri
     first = false;
     const table = await nft.getTable({ family, name });
     const chains: Chain[] = [];
+    const names: string[] = [];
     const sets: NftSet[] = [];
     const objects: NftObject[] = [];
     const flowtables: Flowtable[] = [];
+    const onChain = opts.onChain;
     // The kernel does not filter chain dumps by table: other tables' chains are skipped here.
     await nft.dump(NFT_MSG_GETCHAIN, family, undefined, (m) => {
       const c = decodeChain(m);
-      if (c.table === name) chains.push(c);
+      if (c.table !== name) return;
+      names.push(c.name);
+      if (onChain) onChain(c);
+      else chains.push(c);
     }, gen);
     await nft.dump(NFT_MSG_GETSET, family, (w) => encodeSetRef(w, { family, table: name }), (m) => sets.push(decodeSet(m)), gen);
     await nft.dump(NFT_MSG_GETOBJ, family, (w) => encodeObjectFilter(w, { table: name }, false), (m) => objects.push(decodeObject(m)), gen);
     await nft.dump(NFT_MSG_GETFLOWTABLE, family, (w) => w.str(NFTA_FLOWTABLE_TABLE, name), (m) => flowtables.push(decodeFlowtable(m)), gen);
-    if (opts.elements !== false && sets.length > 0) await readElements(nft, family, name, sets, gen);
     const rules: Rule[] = [];
+    const onRule = opts.onRule ?? ((r: Rule) => void rules.push(r));
     let strategy: TableListing['strategy'] = 'none';
     if (wantRules) {
       strategy = opts.strategy === undefined || opts.strategy === 'auto'
-        ? (chains.length <= AUTO_TABLE_CHAINS ? 'table' : 'parallel')
+        ? (names.length <= AUTO_TABLE_CHAINS ? 'table' : 'chains')
         : opts.strategy;
-      const onRule = opts.onRule ?? ((r: Rule) => void rules.push(r));
-      const names = chains.map((c) => c.name);
+    }
+    // The parallel strategy's workers start dumping rules now, while this
+    // thread reads the sets' elements: two streams of kernel work at once.
+    const feed = strategy === 'parallel' ? new RuleFeed(nft, family, name, names, gen, Math.min(workers, Math.max(1, names.length)), onRule) : undefined;
+    try {
+      if (opts.elements !== false && sets.length > 0) await readElements(nft, family, name, sets, gen, opts.onSet, feed);
+      else if (opts.onSet) for (const x of sets) opts.onSet(x);
+      if (opts.onSet) sets.length = 0;
       if (strategy === 'table') {
         await nft.dump(NFT_MSG_GETRULE, family, (w) => w.str(NFTA_RULE_TABLE, name), (m) => onRule(decodeRule(m)), gen);
       } else if (strategy === 'chains') {
         await rulesByChain(nft, family, name, names, gen, onRule);
-      } else {
-        await rulesInParallel(nft, family, name, names, gen, Math.min(workers, Math.max(1, names.length)), onRule);
+      } else if (feed) {
+        await feed.finish();
       }
+    } finally {
+      await feed?.close();
     }
     return { generation: gen, table, chains, sets, objects, flowtables, rules, strategy };
   });
@@ -150,8 +174,11 @@ function checkMessage(m: MessageView, low: number): void {
   if (m.flags & NLM_F_DUMP_INTR) throw new DumpInterruptedError();
 }
 
-/** Every set's elements, one inline dump per set (anonymous sets are many and small). */
-async function readElements(nft: Nftables, family: Family, table: string, sets: NftSet[], gen: number): Promise<void> {
+/**
+ * Every set's elements, one inline dump per set (anonymous sets are many and
+ * small). Between slices, rule blocks the workers have sent are decoded.
+ */
+async function readElements(nft: Nftables, family: Family, table: string, sets: NftSet[], gen: number, onSet: ((s: NftSet) => void) | undefined, feed: RuleFeed | undefined): Promise<void> {
   const sock = nft.sock;
   const low = gen & 0xffff;
   await sock.exclusive(async () => {
@@ -166,7 +193,9 @@ async function readElements(nft: Nftables, family: Family, table: string, sets: 
         decodeElementList(m, push);
       });
       s.elements = out;
+      onSet?.(s);
       if (performance.now() - slice > SLICE_MS) {
+        feed?.drain();
         await yieldToLoop();
         slice = performance.now();
       }
@@ -203,27 +232,23 @@ async function rulesByChain(nft: Nftables, family: Family, table: string, chains
 }
 
 /**
- * Per-chain dumps on `n` worker threads, each with a socket of its own and a
- * contiguous share of the chains; the main thread decodes the blocks of raw
- * replies as they come, in chain order.
+ * Per-chain dumps on worker threads, each with a socket of its own and a
+ * contiguous share of the chains. The blocks of raw replies they send are
+ * decoded on this thread in chain order: as they come (drain) while this
+ * thread does other work, and to the end (finish).
  */
-async function rulesInParallel(
-  nft: Nftables,
-  family: Family,
-  table: string,
-  chains: string[],
-  gen: number,
-  n: number,
-  onRule: (r: Rule) => void,
-): Promise<void> {
-  const low = gen & 0xffff;
-  const per = Math.ceil(chains.length / n);
-  const shares: { queue: { buf: ArrayBuffer; bytes: number }[]; done: boolean; error?: Error; wake?: () => void }[] = [];
-  const started: Worker[] = [];
-  try {
+class RuleFeed {
+  private readonly shares: { queue: { buf: ArrayBuffer; bytes: number }[]; done: boolean; error?: Error; wake?: () => void }[] = [];
+  private readonly started: Worker[] = [];
+  private current = 0;
+  private readonly low: number;
+
+  constructor(nft: Nftables, family: Family, table: string, chains: string[], gen: number, n: number, private readonly onRule: (r: Rule) => void) {
+    this.low = gen & 0xffff;
+    const per = Math.ceil(chains.length / n);
     for (let i = 0; i < n; i++) {
-      const share: (typeof shares)[number] = { queue: [], done: false };
-      shares.push(share);
+      const share: RuleFeed['shares'][number] = { queue: [], done: false };
+      this.shares.push(share);
       const data: DumpWorkerData & { kind: string } = {
         kind: 'nftlink-dump',
         netns: nft.netns,
@@ -233,7 +258,7 @@ async function rulesInParallel(
         blockSize: BLOCK_SIZE,
       };
       const wk = new Worker(new URL('./dump-worker.js', import.meta.url), { workerData: data });
-      started.push(wk);
+      this.started.push(wk);
       const wakeUp = (): void => {
         const f = share.wake;
         share.wake = undefined;
@@ -262,32 +287,59 @@ async function rulesInParallel(
         wakeUp();
       });
     }
-    // Decode in chain order: share by share, block by block as they arrive.
-    let slice = performance.now();
-    for (const share of shares) {
-      for (;;) {
-        const b = share.queue.shift();
-        if (b) {
-          const view = new Uint8Array(b.buf, 0, b.bytes);
-          for (const m of parseMessages(view, 0, view.length)) {
-            if (nftMsg(m.type) !== NFT_MSG_NEWRULE) continue;
-            checkMessage(m, low);
-            onRule(decodeRule(m));
-          }
-          if (performance.now() - slice > SLICE_MS) {
-            await yieldToLoop();
-            slice = performance.now();
-          }
-          continue;
-        }
-        if (share.error) throw share.error;
-        if (share.done) break;
-        await new Promise<void>((resolve) => {
-          share.wake = resolve;
-        });
-      }
+  }
+
+  private decode(b: { buf: ArrayBuffer; bytes: number }): void {
+    const view = new Uint8Array(b.buf, 0, b.bytes);
+    for (const m of parseMessages(view, 0, view.length)) {
+      if (nftMsg(m.type) !== NFT_MSG_NEWRULE) continue;
+      checkMessage(m, this.low);
+      this.onRule(decodeRule(m));
     }
-  } finally {
-    await Promise.all(started.map((w) => w.terminate().catch(() => undefined)));
+  }
+
+  /** Decodes what has arrived, in order, for at most one slice, without waiting. */
+  drain(): void {
+    const t0 = performance.now();
+    while (this.current < this.shares.length && performance.now() - t0 < SLICE_MS) {
+      const share = this.shares[this.current]!;
+      const b = share.queue.shift();
+      if (b) {
+        this.decode(b);
+        continue;
+      }
+      if (share.error) throw share.error;
+      if (!share.done) return;
+      this.current++;
+    }
+  }
+
+  /** Decodes everything, waiting for the workers. */
+  async finish(): Promise<void> {
+    let slice = performance.now();
+    while (this.current < this.shares.length) {
+      const share = this.shares[this.current]!;
+      const b = share.queue.shift();
+      if (b) {
+        this.decode(b);
+        if (performance.now() - slice > SLICE_MS) {
+          await yieldToLoop();
+          slice = performance.now();
+        }
+        continue;
+      }
+      if (share.error) throw share.error;
+      if (share.done) {
+        this.current++;
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        share.wake = resolve;
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.started.map((w) => w.terminate().catch(() => undefined)));
   }
 }
