@@ -19,6 +19,8 @@ import {
   deleteServicesCleanup,
   namedSets,
   RecordingSink,
+  services,
+  setup,
   TransactionSink,
   type Sink,
   type WorkloadOptions,
@@ -179,9 +181,38 @@ async function singleOp(t: Extract<Task, { kind: 'op' }>): Promise<TaskResult> {
 async function run(t: Task): Promise<TaskResult> {
   switch (t.kind) {
     case 'bootstrap': {
-      const rec = new RecordingSink();
-      bootstrap({ services: t.services, endpoints: t.endpoints, shape: t.shape }, rec);
-      return commitRecorded(await client(t.netns), rec);
+      const o = { services: t.services, endpoints: t.endpoints, shape: t.shape };
+      if (!t.chunk) {
+        const rec = new RecordingSink();
+        bootstrap(o, rec);
+        return commitRecorded(await client(t.netns), rec);
+      }
+      // The skeleton, then services in transactions of `chunk` services.
+      const recs: RecordingSink[] = [new RecordingSink()];
+      setup(o.shape, recs[0]!);
+      for (let from = 0; from < o.services; from += t.chunk) {
+        const r = new RecordingSink();
+        services(o, r, from, Math.min(o.services, from + t.chunk));
+        recs.push(r);
+      }
+      const nft = await client(t.netns);
+      const k = start();
+      let assembleMs = 0;
+      const sum = { encodeMs: 0, sendMs: 0, replyMs: 0 };
+      let operations = 0;
+      let messages = 0;
+      let bytes = 0;
+      for (const rec of recs) {
+        const r = await commitRecorded(nft, rec);
+        assembleMs += r.assembleMs!;
+        sum.encodeMs += r.commit!.encodeMs;
+        sum.sendMs += r.commit!.sendMs;
+        sum.replyMs += r.commit!.replyMs;
+        operations += r.operations!;
+        messages += r.messages!;
+        bytes += r.bytes!;
+      }
+      return { ok: true, ...stop(k), assembleMs, commit: sum, operations, messages, bytes, commits: recs.length };
     }
     case 'delta': {
       const rec = new RecordingSink();
@@ -196,10 +227,12 @@ async function run(t: Task): Promise<TaskResult> {
         const r = await rawListTable(nft, 'ip', 'kube-proxy', t.strategy);
         return { ok: true, ...stop(k), bytes: r.bytes, items: r.dumps };
       }
+      // Streamed: every object decoded and handed over, none kept (what a
+      // controller scanning for stale objects needs); kept: the whole listing in memory.
       let rules = 0;
       const l = await nft.listTable({ family: 'ip', name: 'kube-proxy' }, t.keep
         ? { strategy: t.strategy }
-        : { strategy: t.strategy, onRule: () => void rules++, onRestart: () => void (rules = 0) });
+        : { strategy: t.strategy, onRule: () => void rules++, onChain: () => undefined, onSet: () => undefined, onRestart: () => void (rules = 0) });
       if (t.keep) rules = l.rules.length;
       const res: TaskResult = { ok: true, ...stop(k), items: rules };
       // Keep the listing alive until it has been measured.

@@ -12,7 +12,7 @@ export const S5_CHAIN = 's5-scratch';
 export type DeltaTaskKind = 'churn' | 'churn-cleanup' | 'add' | 'delete' | 'delete-cleanup';
 
 export type Task =
-  | { kind: 'bootstrap'; netns: string; shape: Shape; services: number; endpoints: number }
+  | { kind: 'bootstrap'; netns: string; shape: Shape; services: number; endpoints: number; chunk?: number }
   | { kind: 'delta'; netns: string; shape: Shape; services: number; endpoints: number; delta: DeltaTaskKind; first: number; count: number; generation: number; perOperation?: boolean }
   | { kind: 'list'; netns: string; strategy: RuleDumpStrategy; raw: boolean; keep: boolean }
   | { kind: 'elements'; netns: string; variant: 'set' | 'vmap' | 'one' | 'list' | 'list-raw'; count: number }

@@ -84,3 +84,53 @@ export function desiredTable(shape: Shape, services: Iterable<ServiceState>): De
   writeServices(shape, services, d);
   return d.table();
 }
+
+/**
+ * Desired tables built the way a controller would: each service's chains
+ * and elements are made once and reused while the service is unchanged, so
+ * the reconciler's per-object caches make a sync cost what changed, not the
+ * table's size.
+ */
+export class DesiredBuilder {
+  private readonly skeleton: DesiredSink;
+  private readonly perService = new Map<string, DesiredSink>();
+
+  constructor(readonly shape: Shape) {
+    this.skeleton = new DesiredSink();
+    setup(shape, this.skeleton);
+  }
+
+  private service(s: ServiceState): DesiredSink {
+    const key = `${s.i}/${s.endpoints}/${s.generation}`;
+    let d = this.perService.get(key);
+    if (!d) {
+      d = new DesiredSink();
+      // The service's elements go into sets its sink does not define: give it empty ones.
+      for (const [name, set] of this.skeleton.sets) d.sets.set(name, { ...set, elements: [] });
+      writeService(new Service(s.i, s.endpoints, s.generation), this.shape, d);
+      this.perService.set(key, d);
+    }
+    return d;
+  }
+
+  table(services: Iterable<ServiceState>): DesiredTable {
+    const chains: DesiredChain[] = [...this.skeleton.chains.values()];
+    const elements = new Map<string, unknown[]>();
+    const sets = new Map<string, DesiredSet>();
+    for (const [name, set] of this.skeleton.sets) elements.set(name, [...set.elements]);
+    const used = new Set<string>();
+    for (const s of services) {
+      const d = this.service(s);
+      used.add(`${s.i}/${s.endpoints}/${s.generation}`);
+      for (const c of d.chains.values()) chains.push(c);
+      for (const [name, set] of d.sets) {
+        if (this.skeleton.sets.has(name)) elements.get(name)!.push(...set.elements);
+        else sets.set(name, set);
+      }
+    }
+    // Forget services that are gone (their objects would only be kept alive).
+    for (const k of this.perService.keys()) if (!used.has(k)) this.perService.delete(k);
+    for (const [name, set] of this.skeleton.sets) sets.set(name, { ...set, elements: elements.get(name) as DesiredSet['elements'] });
+    return { family: FAMILY, name: TABLE, ...(this.skeleton.comment !== undefined ? { comment: this.skeleton.comment } : {}), chains, sets: [...sets.values()] };
+  }
+}

@@ -42,7 +42,8 @@ import { resolvePriority, type Chain, type ChainHook, type ChainPolicy } from '.
 import type { Family } from '../nftables/constants.js';
 import { isVerdict, verdictCode, type DataValue } from '../nftables/data.js';
 import { prepareElements, type SetElement } from '../nftables/element.js';
-import { normalizeRegisters, type Expr } from '../nftables/expr/index.js';
+import { encodeExprBody, normalizeRegisters, type Expr } from '../nftables/expr/index.js';
+import { AttrWriter } from '../netlink/attr.js';
 import type { Rule } from '../nftables/rule.js';
 import { setShape, type NftSet, type SetShape } from '../nftables/set.js';
 import type { CommitResult } from './commit.js';
@@ -152,9 +153,7 @@ export interface SyncResult {
 // --- canonical forms --------------------------------------------------------------
 
 function hex(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i++) s += (b[i]! < 16 ? '0' : '') + b[i]!.toString(16);
-  return s;
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 }
 
 function verdictText(v: { verdict: string; chain?: string; code?: number }): string {
@@ -205,42 +204,38 @@ const KERNEL_VIEW: Record<string, (e: Record<string, unknown>) => Record<string,
   },
 };
 
-function canonicalValue(v: unknown, anon: (name: string) => string | undefined): string {
-  if (v === undefined) return '';
-  if (v instanceof Uint8Array) return `x${hex(v)}`;
-  if (typeof v === 'bigint') return `${v}`;
-  if (typeof v !== 'object' || v === null) return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map((x) => canonicalValue(x, anon)).join(',')}]`;
-  if (isVerdict(v)) return verdictText(v);
-  if (typeof (v as { type?: unknown }).type === 'string') return canonicalExpr(v as Expr, anon);
-  const o = v as Record<string, unknown>;
-  return `{${Object.keys(o).sort().map((k) => `${k}:${canonicalValue(o[k], anon)}`).join(',')}}`;
-}
+
+const scratch = new AttrWriter(1024);
 
 /**
  * A text equal for two expressions exactly when the kernel holds the same
  * thing for both: what a writer sends and what a dump returns compare equal.
- * `anon` gives the content of an anonymous set by the name the expression uses.
+ * It is the expression's own encoding (as latin1), after the normalisation:
+ * registers in dump numbering, what the kernel fills in, volatile state and
+ * in-batch ids left out, and an anonymous set's name replaced by its
+ * content (`anon` gives it by the name the expression uses).
  */
 export function canonicalExpr(e: Expr, anon: (name: string) => string | undefined = () => undefined): string {
   let n = normalizeRegisters(e) as unknown as Record<string, unknown>;
   const view = KERNEL_VIEW[e.type];
   if (view) n = view(n);
+  let copy: Record<string, unknown> | undefined = view !== undefined ? n : undefined;
+  const put = (k: string, v: unknown): void => {
+    copy ??= { ...n };
+    copy[k] = v;
+  };
   const skip = VOLATILE[e.type];
+  if (skip) for (const k of skip) if (n[k] !== undefined) put(k, undefined);
   const defaults = DUMP_DEFAULTS[e.type];
-  const keys = Object.keys(n).filter((k) => k !== 'type' && k !== 'setId' && n[k] !== undefined && !skip?.includes(k));
-  if (defaults) for (const k of Object.keys(defaults)) if (!keys.includes(k)) keys.push(k);
-  keys.sort();
-  let s = `${e.type}(`;
-  for (const k of keys) {
-    let v = n[k] ?? defaults?.[k];
-    if (k === 'set' && typeof v === 'string') {
-      const content = anon(v);
-      if (content !== undefined) v = `anon:${content}`;
-    }
-    s += `${k}=${canonicalValue(v, anon)};`;
+  if (defaults) for (const k in defaults) if (n[k] === undefined) put(k, defaults[k]);
+  if (n['setId'] !== undefined) put('setId', undefined);
+  if (typeof n['set'] === 'string') {
+    const content = anon(n['set']);
+    if (content !== undefined) put('set', `anon:${content}`);
   }
-  return s + ')';
+  scratch.reset();
+  encodeExprBody(scratch, (copy ?? n) as unknown as Expr);
+  return scratch.buf.toString('latin1', 0, scratch.pos);
 }
 
 function hookText(family: Family, h: ChainHook | undefined): string {
