@@ -204,6 +204,8 @@ export async function s2(ctx: Context, services: number): Promise<Row[]> {
         ];
         for (const [delta, from, write, report] of steps) {
           const { text, commands } = nftText(write);
+          // Nothing to do (v1.36 churns leave no stale chains unless the service has affinity).
+          if (commands === 0) continue;
           const task = { kind: 'delta' as const, netns: nsLib.path, ...o, delta, first: from, count: m, generation: gen };
           const nftSide = async (): Promise<Sample> => nftSample(await nftFile(nsNft.path, text));
           const libSide = async (): Promise<TaskResult> => child.run(task);
@@ -303,23 +305,29 @@ export async function s4(ctx: Context, services: number): Promise<Row[]> {
         row.sides[name]!.push(nftSample((await timedExec(ns.path, ['nft', ...args], { timeoutMs: 1_200_000 })).usage));
       }
     }
-    // One child per strategy, so its peak RSS is that strategy's; the first run warms it up.
-    for (const strategy of ctx.strategies) {
-      for (const [target, keep] of [[row, false], [kept, true]] as const) {
-        if (keep && strategy !== ctx.strategies[ctx.strategies.length - 1]) continue;
-        const name = `nftlink ${strategy}`;
-        target.sides[name] = [];
-        const child = new NftlinkChild();
-        try {
-          await child.run({ kind: 'list', netns: ns.path, strategy, raw: false, keep });
+    // A fresh child per measurement, so that its peak RSS is that one
+    // listing's (as nft's is); it warms up on a small table first.
+    await withNetns('s4-warm', async (warm) => {
+      await bases(ctx, { ...o, services: 200 }, [warm]);
+      for (const strategy of ctx.strategies) {
+        for (const [target, keep] of [[row, false], [kept, true]] as const) {
+          if (keep && strategy !== ctx.strategies[ctx.strategies.length - 1]) continue;
+          const name = `nftlink ${strategy}`;
+          target.sides[name] = [];
           for (let rep = 0; rep < ctx.reps; rep++) {
             ctx.log(`  S4 N=${services}: ${name}${keep ? ' (kept)' : ''} ${rep + 1}/${ctx.reps}`);
-            target.sides[name]!.push(libSample(await child.run({ kind: 'list', netns: ns.path, strategy, raw: false, keep })));
+            const child = new NftlinkChild();
+            try {
+              await child.run({ kind: 'list', netns: warm.path, strategy, raw: false, keep });
+              target.sides[name]!.push(libSample(await child.run({ kind: 'list', netns: ns.path, strategy, raw: false, keep })));
+            } finally {
+              await child.close();
+            }
           }
-        } finally {
-          await child.close();
         }
       }
+    });
+    for (const strategy of ctx.strategies) {
       const floor = `kernel floor ${strategy}`;
       row.sides[floor] = [];
       const child = new NftlinkChild();

@@ -92,7 +92,8 @@ export async function rawListTable(nft: Nftables, family: Family, table: string,
     await one((s) => request(NFT_MSG_GETSET, family, s, true, [[NFTA_SET_TABLE, table]]), (m) => sets.push(nameOf(m, NFTA_SET_NAME)!));
     await one((s) => request(NFT_MSG_GETOBJ, family, s, true, [[1, table]]));
     await one((s) => request(NFT_MSG_GETFLOWTABLE, family, s, true, [[1, table]]));
-    for (const set of sets) await one((s) => request(NFT_MSG_GETSETELEM, family, s, true, [[1, table], [2, set]]));
+    // The parallel strategy's workers dump the elements too.
+    if (strategy !== 'parallel') for (const set of sets) await one((s) => request(NFT_MSG_GETSETELEM, family, s, true, [[1, table], [2, set]]));
     if (strategy === 'table') {
       await one((s) => request(NFT_MSG_GETRULE, family, s, true, [[NFTA_RULE_TABLE, table]]));
     } else if (strategy === 'chains') {
@@ -100,13 +101,14 @@ export async function rawListTable(nft: Nftables, family: Family, table: string,
     }
   });
   if (strategy === 'parallel') {
-    const n = Math.min(workers, Math.max(1, chains.length));
+    const n = Math.min(workers, Math.max(1, chains.length + sets.length));
     const per = Math.ceil(chains.length / n);
+    const perSet = Math.ceil(sets.length / n);
     const runs: Promise<void>[] = [];
     for (let i = 0; i < n; i++) {
       const data: DumpWorkerData & { kind: string } = {
         kind: 'nftlink-dump', netns: nft.netns, family: familyNumber(family), table,
-        chains: chains.slice(i * per, (i + 1) * per), blockSize: 4 << 20,
+        sets: sets.slice(i * perSet, (i + 1) * perSet), chains: chains.slice(i * per, (i + 1) * per), blockSize: 256 << 10,
       };
       runs.push(new Promise<void>((resolve, reject) => {
         const w = new Worker(new URL('../../src/client/dump-worker.js', import.meta.url), { workerData: data });

@@ -1,14 +1,15 @@
 // A worker thread for listTable's 'parallel' strategy: opens its own socket
-// in the same namespace, dumps the rules of its share of the chains one
-// chain at a time, and hands the raw replies to the main thread in large
-// transferred blocks (decoding stays on the main thread: structured-cloning
-// decoded rules would cost more than decoding them).
+// in the same namespace, dumps the elements of its share of the sets and the
+// rules of its share of the chains, one set or chain at a time, and hands
+// the raw replies to the main thread in transferred blocks (decoding stays on
+// the main thread: structured-cloning decoded objects would cost more than
+// decoding them).
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { AttrWriter } from '../netlink/attr.js';
 import { NLM_F_DUMP, NLM_F_REQUEST, NLMSG_DONE, NLMSG_ERROR } from '../netlink/constants.js';
 import { NetlinkSocket } from '../netlink/socket.js';
-import { NFT_MSG_GETRULE, nftType } from '../nftables/constants.js';
+import { NFT_MSG_GETRULE, NFT_MSG_GETSETELEM, nftType } from '../nftables/constants.js';
 import { NFTA_RULE_CHAIN, NFTA_RULE_TABLE } from '../nftables/rule.js';
 import { HOST_LE } from '../netlink/attr.js';
 
@@ -16,6 +17,8 @@ export interface DumpWorkerData {
   netns: string | undefined;
   family: number;
   table: string;
+  /** Sets whose elements to dump, first. */
+  sets: string[];
   chains: string[];
   /** Size of the blocks handed over. */
   blockSize: number;
@@ -52,12 +55,11 @@ function run(d: DumpWorkerData): void {
     };
     const w = new AttrWriter(512);
     let dumps = 0;
-    for (const chain of d.chains) {
+    const one = (what: string, msg: number, attrs: [number, string][]): boolean => {
       const seq = sock.allocSeq();
       w.reset();
-      const s = w.beginMessage(nftType(NFT_MSG_GETRULE), NLM_F_REQUEST | NLM_F_DUMP, seq, d.family);
-      w.str(NFTA_RULE_TABLE, d.table);
-      w.str(NFTA_RULE_CHAIN, chain);
+      const s = w.beginMessage(nftType(msg), NLM_F_REQUEST | NLM_F_DUMP, seq, d.family);
+      for (const [t, v] of attrs) w.str(t, v);
       w.endMessage(s);
       native.send(w.finish());
       let done = false;
@@ -66,7 +68,7 @@ function run(d: DumpWorkerData): void {
         if (r.error) throw r.error;
         if (r.count === 0) {
           // The kernel queues dumps inside sendmsg/recvmsg; nothing queued means something else went wrong.
-          throw Object.assign(new Error(`no reply to the dump of chain ${chain}`), { code: 'ETIMEDOUT' });
+          throw Object.assign(new Error(`no reply to the dump of ${what}`), { code: 'ETIMEDOUT' });
         }
         // Find the end of the dump and any error; keep the object messages.
         let p = 0;
@@ -79,8 +81,8 @@ function run(d: DumpWorkerData): void {
             else if (type === NLMSG_ERROR) {
               const errno = -(u32(rbuf, p + 16) | 0);
               if (errno !== 0) {
-                port.postMessage({ type: 'error', chain, errno, message: `dump of chain ${chain} failed with errno ${errno}` } satisfies DumpWorkerMessage);
-                return;
+                port.postMessage({ type: 'error', chain: what, errno, message: `dump of ${what} failed with errno ${errno}` } satisfies DumpWorkerMessage);
+                return false;
               }
               done = true;
             }
@@ -93,7 +95,11 @@ function run(d: DumpWorkerData): void {
         used += r.bytes;
       }
       dumps++;
-    }
+      return true;
+    };
+    // NFTA_SET_ELEM_LIST_TABLE 1, NFTA_SET_ELEM_LIST_SET 2.
+    for (const set of d.sets) if (!one(`set ${set}`, NFT_MSG_GETSETELEM, [[1, d.table], [2, set]])) return;
+    for (const chain of d.chains) if (!one(`chain ${chain}`, NFT_MSG_GETRULE, [[NFTA_RULE_TABLE, d.table], [NFTA_RULE_CHAIN, chain]])) return;
     flush();
     port.postMessage({ type: 'done', dumps } satisfies DumpWorkerMessage);
   } catch (e) {

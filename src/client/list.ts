@@ -40,6 +40,7 @@ import {
   NFT_MSG_GETSET,
   NFT_MSG_GETSETELEM,
   NFT_MSG_NEWRULE,
+  NFT_MSG_NEWSETELEM,
   NFTA_FLOWTABLE_TABLE,
   nftMsg,
   nftType,
@@ -147,20 +148,24 @@ export async function listTable(nft: Nftables, ref: { family: Family; name: stri
         ? (names.length <= AUTO_TABLE_CHAINS ? 'table' : 'chains')
         : opts.strategy;
     }
-    // The parallel strategy's workers start dumping rules now, while this
-    // thread reads the sets' elements: two streams of kernel work at once.
-    const feed = strategy === 'parallel' ? new RuleFeed(nft, family, name, names, gen, Math.min(workers, Math.max(1, names.length)), onRule) : undefined;
+    const withElements = opts.elements !== false && sets.length > 0;
+    // The parallel strategy's workers dump the elements and the rules, split
+    // between them; this thread decodes. Otherwise elements are read here.
+    const feed = strategy === 'parallel'
+      ? new RuleFeed(nft, family, name, withElements ? sets : [], names, gen, Math.min(workers, Math.max(1, names.length + sets.length)), onRule)
+      : undefined;
     try {
-      if (opts.elements !== false && sets.length > 0) await readElements(nft, family, name, sets, gen, opts.onSet, feed);
-      else if (opts.onSet) for (const x of sets) opts.onSet(x);
-      if (opts.onSet) sets.length = 0;
+      if (withElements && !feed) await readElements(nft, family, name, sets, gen, opts.onSet);
+      else if (opts.onSet && !feed) for (const x of sets) opts.onSet(x);
       if (strategy === 'table') {
         await nft.dump(NFT_MSG_GETRULE, family, (w) => w.str(NFTA_RULE_TABLE, name), (m) => onRule(decodeRule(m)), gen);
       } else if (strategy === 'chains') {
         await rulesByChain(nft, family, name, names, gen, onRule);
       } else if (feed) {
         await feed.finish();
+        if (opts.onSet) for (const x of sets) opts.onSet(x);
       }
+      if (opts.onSet) sets.length = 0;
     } finally {
       await feed?.close();
     }
@@ -174,11 +179,8 @@ function checkMessage(m: MessageView, low: number): void {
   if (m.flags & NLM_F_DUMP_INTR) throw new DumpInterruptedError();
 }
 
-/**
- * Every set's elements, one inline dump per set (anonymous sets are many and
- * small). Between slices, rule blocks the workers have sent are decoded.
- */
-async function readElements(nft: Nftables, family: Family, table: string, sets: NftSet[], gen: number, onSet: ((s: NftSet) => void) | undefined, feed: RuleFeed | undefined): Promise<void> {
+/** Every set's elements, one inline dump per set (anonymous sets are many and small). */
+async function readElements(nft: Nftables, family: Family, table: string, sets: NftSet[], gen: number, onSet: ((s: NftSet) => void) | undefined): Promise<void> {
   const sock = nft.sock;
   const low = gen & 0xffff;
   await sock.exclusive(async () => {
@@ -195,7 +197,6 @@ async function readElements(nft: Nftables, family: Family, table: string, sets: 
       s.elements = out;
       onSet?.(s);
       if (performance.now() - slice > SLICE_MS) {
-        feed?.drain();
         await yieldToLoop();
         slice = performance.now();
       }
@@ -232,10 +233,10 @@ async function rulesByChain(nft: Nftables, family: Family, table: string, chains
 }
 
 /**
- * Per-chain dumps on worker threads, each with a socket of its own and a
- * contiguous share of the chains. The blocks of raw replies they send are
- * decoded on this thread in chain order: as they come (drain) while this
- * thread does other work, and to the end (finish).
+ * Per-set element dumps and per-chain rule dumps on worker threads, each
+ * with a socket of its own and a contiguous share of the sets and chains.
+ * The blocks of raw replies they send are decoded on this thread share by
+ * share, so rules come out in chain order.
  */
 class RuleFeed {
   private readonly shares: { queue: { buf: ArrayBuffer; bytes: number }[]; done: boolean; error?: Error; wake?: () => void }[] = [];
@@ -243,9 +244,17 @@ class RuleFeed {
   private current = 0;
   private readonly low: number;
 
-  constructor(nft: Nftables, family: Family, table: string, chains: string[], gen: number, n: number, private readonly onRule: (r: Rule) => void) {
+  private readonly sets = new Map<string, NftSet>();
+
+  constructor(nft: Nftables, family: Family, table: string, sets: NftSet[], chains: string[], gen: number, n: number, private readonly onRule: (r: Rule) => void) {
     this.low = gen & 0xffff;
+    for (const s of sets) {
+      s.elements = [];
+      this.sets.set(s.name, s);
+    }
+    // Contiguous shares, so that decoding share by share keeps the chains' order.
     const per = Math.ceil(chains.length / n);
+    const perSet = Math.ceil(sets.length / n);
     for (let i = 0; i < n; i++) {
       const share: RuleFeed['shares'][number] = { queue: [], done: false };
       this.shares.push(share);
@@ -254,6 +263,7 @@ class RuleFeed {
         netns: nft.netns,
         family: familyNumber(family),
         table,
+        sets: sets.slice(i * perSet, (i + 1) * perSet).map((s) => s.name),
         chains: chains.slice(i * per, (i + 1) * per),
         blockSize: BLOCK_SIZE,
       };
@@ -292,25 +302,16 @@ class RuleFeed {
   private decode(b: { buf: ArrayBuffer; bytes: number }): void {
     const view = new Uint8Array(b.buf, 0, b.bytes);
     for (const m of parseMessages(view, 0, view.length)) {
-      if (nftMsg(m.type) !== NFT_MSG_NEWRULE) continue;
-      checkMessage(m, this.low);
-      this.onRule(decodeRule(m));
-    }
-  }
-
-  /** Decodes what has arrived, in order, for at most one slice, without waiting. */
-  drain(): void {
-    const t0 = performance.now();
-    while (this.current < this.shares.length && performance.now() - t0 < SLICE_MS) {
-      const share = this.shares[this.current]!;
-      const b = share.queue.shift();
-      if (b) {
-        this.decode(b);
-        continue;
+      const t = nftMsg(m.type);
+      if (t === NFT_MSG_NEWRULE) {
+        checkMessage(m, this.low);
+        this.onRule(decodeRule(m));
+      } else if (t === NFT_MSG_NEWSETELEM) {
+        checkMessage(m, this.low);
+        const list = decodeElementList(m);
+        const set = this.sets.get(list.set);
+        if (set) set.elements!.push(...list.elements);
       }
-      if (share.error) throw share.error;
-      if (!share.done) return;
-      this.current++;
     }
   }
 
