@@ -2,6 +2,7 @@
 
 export { Nftables, NotFoundError, GenerationChangedError } from './client/nftables.js';
 export type { NftablesOptions, Ruleset, ListOptions } from './client/nftables.js';
+export type { ListTableOptions, TableListing, RuleDumpStrategy } from './client/list.js';
 export { Transaction } from './client/transaction.js';
 export type { TransactionOptions } from './client/transaction.js';
 export type { Operation } from './client/operation.js';
@@ -122,3 +123,17 @@ export type { TraceOptions, TraceRecord, TraceStep, TraceOutput, TraceOverrunEve
 export type { ChangeKind, ChangeOp, RawObject } from './nftables/events.js';
 export type { TraceEvent, PacketInfo, LinkHeader, NetworkHeader, TransportHeader } from './nftables/trace.js';
 export { decodeTrace, decodePacket } from './nftables/trace.js';
+export { Reconciler, CacheSource, WatchSource, kernelSource, canonicalExpr, stateFromListing } from './client/reconcile.js';
+export type {
+  ReconcilerOptions,
+  DesiredTable,
+  DesiredChain,
+  DesiredRule,
+  DesiredSet,
+  AnonymousSet,
+  StateSource,
+  ReconcileState,
+  ObservedChain,
+  ObservedSet,
+  SyncResult,
+} from './client/reconcile.js';

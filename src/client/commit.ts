@@ -13,7 +13,7 @@ import { AttrWriter } from '../netlink/attr.js';
 import { NFT_MSG_GETGEN, NFT_MSG_NEWGEN, nftMsg, nftType } from '../nftables/constants.js';
 import { decodeGen } from '../nftables/gen.js';
 import { attributePath, formatPath } from '../nftables/schema.js';
-import { BatchBuilder, findRecord } from './batch.js';
+import { BatchBuilder } from './batch.js';
 import { GenerationConflictError, RepliesLostError, TransactionError, type OperationFailure } from './errors.js';
 import type { Op } from './operation.js';
 
@@ -60,9 +60,10 @@ export function encodeGetGen(seq: number): Buffer {
  * every operation's messages, and BATCH_END unless it is a dry run. Sequence
  * numbers start at `firstSeq`. Long batches yield to the event loop now and then.
  */
-export async function encodeBatch(ops: readonly Op[], firstSeq: number, opts: CommitOptions): Promise<BatchBuilder> {
-  // Small batches start below 4 KiB, where Buffer.allocUnsafe takes from its pool.
-  const b = new BatchBuilder(firstSeq, Math.min(64 << 20, Math.max(512, ops.length * 160)));
+export async function encodeBatch(ops: readonly Op[], firstSeq: number, opts: CommitOptions, buffer?: Buffer): Promise<BatchBuilder> {
+  // Small batches start below 4 KiB, where Buffer.allocUnsafe takes from its
+  // pool; a kept buffer from an earlier batch is used when it is big enough.
+  const b = new BatchBuilder(firstSeq, Math.min(64 << 20, Math.max(512, ops.length * 224)), buffer);
   b.begin(opts.generation);
   let sliceStart = performance.now();
   for (let i = 0; i < ops.length; i++) {
@@ -85,18 +86,55 @@ export function batchMessageCount(ops: readonly Op[]): number {
   return messages;
 }
 
+/**
+ * The last batch buffer of each socket, reused by its next commit: a fresh
+ * multi-megabyte buffer costs a page fault per 4 KiB on first write, which
+ * in a large bootstrap took longer than encoding into it. Taken while a
+ * commit encodes and sends, given back afterwards.
+ */
+const spareBuffers = new WeakMap<NetlinkSocket, Buffer>();
+/** Bigger spare buffers are dropped rather than kept. */
+const SPARE_MAX = 64 << 20;
+
 export async function runBatch(sock: NetlinkSocket, ops: Op[], opts: CommitOptions): Promise<CommitResult> {
   const t0 = performance.now();
+  // One pass over the operations for the sizes (yielding on long batches).
   let echoes = 0;
-  for (const op of ops) echoes += op.echoes(opts.echo);
-  const firstSeq = sock.allocSeq(batchMessageCount(ops) + 1);
-  const b = await encodeBatch(ops, firstSeq, opts);
+  let messages = 2;
+  let slice = t0;
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!;
+    echoes += op.echoes(opts.echo);
+    messages += op.messageCount();
+    if ((i & 4095) === 4095 && performance.now() - slice > YIELD_AFTER_MS) {
+      await yieldToLoop();
+      slice = performance.now();
+    }
+  }
+  const firstSeq = sock.allocSeq(messages + 1);
+  const spare = spareBuffers.get(sock);
+  spareBuffers.delete(sock);
+  let b: BatchBuilder;
+  try {
+    b = await encodeBatch(ops, firstSeq, opts, spare);
+  } catch (e) {
+    if (spare) spareBuffers.set(sock, spare);
+    throw e;
+  }
+  try {
+    return await sendBatch(sock, ops, opts, b, echoes, t0);
+  } finally {
+    if (b.w.buf.length <= SPARE_MAX && !spareBuffers.has(sock)) spareBuffers.set(sock, b.w.buf);
+  }
+}
+
+async function sendBatch(sock: NetlinkSocket, ops: Op[], opts: CommitOptions, b: BatchBuilder, echoes: number, t0: number): Promise<CommitResult> {
   const batch = b.finish();
   const barrierSeq = b.nextSeq;
   const t1 = performance.now();
 
   // Room for the datagram, and for every echo and error the kernel may queue.
-  sock.ensureBuffers(batch.length + 4096, Math.min(1 << 30, (echoes * 4 + b.records.length) * 1024 + (1 << 20)));
+  sock.ensureBuffers(batch.length + 4096, Math.min(1 << 30, (echoes * 4 + b.count) * 1024 + (1 << 20)));
 
   return sock.exclusive(async () => {
     const tSend = performance.now();
@@ -122,8 +160,8 @@ export async function runBatch(sock: NetlinkSocket, ops: Op[], opts: CommitOptio
           return true;
         }
         if (msg < 0 || msg === NFT_MSG_NEWGEN) return false;
-        const rec = findRecord(b.records, m.seq);
-        if (rec && rec.op >= 0) ops[rec.op]!.onEcho(m);
+        const op = b.opOf(m.seq);
+        if (op >= 0) ops[op]!.onEcho(m);
         return false;
       }, { async: big });
     } catch (e) {
@@ -138,7 +176,7 @@ export async function runBatch(sock: NetlinkSocket, ops: Op[], opts: CommitOptio
     return {
       generation: generation ?? 0,
       operations: ops.length,
-      messages: b.records.length + (opts.dryRun ? 1 : 2),
+      messages: b.count + (opts.dryRun ? 1 : 2),
       bytes: batch.length,
       timings: { encodeMs: t1 - t0, sendMs: t2 - tSend, replyMs: t3 - t2 },
     };
@@ -188,7 +226,7 @@ function failuresToError(
       f.label = 'batch begin';
       if (e.errno === 85) restart = true;
     } else {
-      const rec = findRecord(b.records, e.seq);
+      const rec = b.recordOf(e.seq);
       if (rec && rec.op >= 0) {
         const op = ops[rec.op]!;
         f.index = op.index >= 0 ? op.index : rec.op;
@@ -204,7 +242,7 @@ function failuresToError(
           if (d) f.detail = d;
           const x = op.expressionAt(rec, e.offset);
           if (x !== undefined) f.expression = x;
-        } else if (e.offset === undefined && rec === b.records[0] && ops.length > 1) {
+        } else if (e.offset === undefined && rec.seq === b.recordAt(0)?.seq && ops.length > 1) {
           f.detail = 'the kernel reports failures of the commit as a whole against the first message';
         }
       } else {

@@ -44,6 +44,7 @@ import { Transaction, type TransactionOptions } from './transaction.js';
 import { Monitor, type MonitorEvent, type MonitorOptions, type TransactionMonitorEvent } from './monitor.js';
 import { TableWatchImpl, type TableWatch, type WatchOptions } from './watch.js';
 import { Tracer, type TraceOptions } from './trace.js';
+import { listTable, type ListTableOptions, type TableListing } from './list.js';
 
 export interface NftablesOptions {
   /** Network namespace file to work in (/var/run/netns/NAME or /proc/PID/ns/net). Default: this process's. */
@@ -459,6 +460,18 @@ export class Nftables {
       const rules = await this.dumpRules(NFT_MSG_GETRULE, { ...(opts.family ? { family: opts.family } : {}) }, gen);
       return { generation: gen, tables, chains, objects, flowtables, sets, rules };
     });
+  }
+
+  /**
+   * One table, whole, as one consistent snapshot: chains, sets and maps with
+   * their elements, objects, flowtables and every rule decoded. Big tables
+   * are read with per-chain dumps spread over worker threads (see list.ts
+   * for the strategies and what they cost). Throws NotFoundError when the
+   * table does not exist.
+   */
+  async listTable(ref: { family: Family; name: string }, opts: ListTableOptions = {}): Promise<TableListing> {
+    this.checkOpen();
+    return listTable(this, ref, opts);
   }
 
   /**

@@ -122,10 +122,15 @@ export function checkUserdata(v: unknown, op: string): void {
 
 /** 'a b c' label pieces, skipping undefined. */
 export function labelOf(kind: string, ...parts: (string | number | undefined)[]): string {
-  const show = (p: string | number): string => {
-    if (typeof p === 'number') return `handle ${p}`;
+  // Every operation gets a label when it is added: a plain loop, no arrays.
+  let s = kind;
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i];
+    if (p === undefined) continue;
+    if (typeof p === 'number') s += ` handle ${p}`;
     // Keep labels readable when a name is absurdly long (it is named in full elsewhere).
-    return typeof p === 'string' && p.length > 64 ? `${p.slice(0, 60)}…(${p.length} chars)` : String(p);
-  };
-  return [kind, ...parts.filter((p) => p !== undefined).map(show)].join(' ');
+    else if (typeof p === 'string' && p.length > 64) s += ` ${p.slice(0, 60)}…(${p.length} chars)`;
+    else s += ` ${String(p)}`;
+  }
+  return s;
 }

@@ -58,6 +58,8 @@ export interface TransactionHost {
 
 export class Transaction {
   private readonly ops: Op[] = [];
+  /** Operations that may need a kernel read before encoding (renames by name, elements of unknown sets). */
+  private readonly toPrepare: Op[] = [];
   private state: 'open' | 'committing' | 'done' = 'open';
   /** NFTA_SET_ID values, unique within the batch. */
   private nextSetId = 1;
@@ -91,6 +93,8 @@ export class Transaction {
     }
     op.index = this.ops.length;
     this.ops.push(op);
+    // Remembered here so a commit need not look through every operation.
+    if (op instanceof RenameChainOp || op instanceof ElementsOp) this.toPrepare.push(op);
     return op;
   }
 
@@ -370,7 +374,7 @@ export class Transaction {
     this.state = 'committing';
     try {
       const sets = new Map<string, Promise<NftSet>>();
-      for (const op of this.ops) {
+      for (const op of this.toPrepare) {
         if (op instanceof RenameChainOp && op.resolvedHandle === undefined) {
           const o = op.object;
           op.resolvedHandle = await this.host.chainHandle({ family: o.family, table: o.table, name: o.name! });

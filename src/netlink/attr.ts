@@ -21,8 +21,9 @@ export class AttrWriter {
   buf: Buffer;
   pos = 0;
 
-  constructor(initialSize = 4096) {
-    this.buf = Buffer.allocUnsafe(initialSize);
+  /** `buffer`: start in this buffer (it is written over), e.g. one kept from the previous batch. */
+  constructor(initialSize = 4096, buffer?: Buffer) {
+    this.buf = buffer && buffer.length >= initialSize ? buffer : Buffer.allocUnsafe(initialSize);
   }
 
   /** Makes room for n more bytes. */

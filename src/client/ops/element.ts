@@ -116,9 +116,9 @@ export class ElementMessages {
         marks[j - from] = encodeWireElement(w, we, j, j - from + 1, this.sizes[j]) - rec.start;
       }
       w.endNest(nest);
-      b.close(rec);
       rec.marks = marks;
       rec.firstItem = from;
+      b.close(rec);
     }
   }
 

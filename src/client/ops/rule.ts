@@ -5,10 +5,10 @@
 
 import { ValidationError } from '../../errors.js';
 import { hostU16 } from '../../netlink/attr.js';
-import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_REPLACE } from '../../netlink/constants.js';
+import { NFGENMSG_LEN, NLA_TYPE_MASK, NLM_F_APPEND, NLM_F_CREATE, NLM_F_REPLACE, NLMSG_HDRLEN } from '../../netlink/constants.js';
 import { NFT_MSG_DELRULE, NFT_MSG_DESTROYRULE, NFT_MSG_NEWRULE } from '../../nftables/constants.js';
 import { formatExpr, resolveValues, validateExprs, type Expr, type ExprInput } from '../../nftables/expr/index.js';
-import { encodeRule, NFTA_RULE_CHAIN, NFTA_RULE_HANDLE, NFTA_RULE_ID, NFTA_RULE_TABLE, type Rule } from '../../nftables/rule.js';
+import { encodeRule, NFTA_RULE_CHAIN, NFTA_RULE_EXPRESSIONS, NFTA_RULE_HANDLE, NFTA_RULE_ID, NFTA_RULE_TABLE, type Rule } from '../../nftables/rule.js';
 import type { BatchBuilder, MessageRecord } from '../batch.js';
 import { checkComment, checkFamily, checkHandle, checkName, checkUserdata, echoFlag, labelOf, Op, type Operation } from '../operation.js';
 
@@ -42,6 +42,33 @@ export interface RuleRef {
 
 export type RuleOpKind = 'addRule' | 'insertRule' | 'replaceRule';
 
+/**
+ * Each expression's start in a NEWRULE message, then the end of the last
+ * one, as offsets from the message start.
+ */
+function expressionMarks(buf: Uint8Array, start: number, end: number): number[] | undefined {
+  let p = start + NLMSG_HDRLEN + NFGENMSG_LEN;
+  while (p + 4 <= end) {
+    const len = hostU16(buf, p);
+    if (len < 4) return undefined;
+    if ((hostU16(buf, p + 2) & NLA_TYPE_MASK) === NFTA_RULE_EXPRESSIONS) {
+      const marks: number[] = [];
+      let q = p + 4;
+      const e = Math.min(end, p + len);
+      while (q + 4 <= e) {
+        const l = hostU16(buf, q);
+        if (l < 4) break;
+        marks.push(q - start);
+        q += (l + 3) & ~3;
+      }
+      marks.push(Math.min(q, e) - start);
+      return marks;
+    }
+    p += (len + 3) & ~3;
+  }
+  return undefined;
+}
+
 /** In-batch ids of rule and chain operations: unique per transaction because op indexes are. */
 export function batchIdOf(op: { index: number }): number {
   return op.index + 1;
@@ -74,8 +101,6 @@ export class AddRuleOp extends Op<RuleSpec> {
   private readonly positionOp: AddRuleOp | undefined;
   /** The expressions as sent (typed values written as bytes). */
   readonly exprs: Expr[];
-  /** Each expression's start in the last encoding, then the end of the last one (from the message start). */
-  private exprOffsets: number[] = [];
 
   constructor(kind: RuleOpKind, r: RuleSpec, placement: RulePlacement, ops: readonly Op[]) {
     const label = labelOf(kind, r?.family, r?.table, r?.chain ?? (r?.chainId !== undefined ? `chain id ${r.chainId}` : undefined))
@@ -100,11 +125,11 @@ export class AddRuleOp extends Op<RuleSpec> {
       positionOp = ref;
     }
     super(kind, r, label);
-    this.exprs = exprs;
     // add: at the end, or right after the reference; insert: at the head, or right before it.
     this.append = kind === 'addRule' ? before === undefined : after !== undefined;
     this.positionHandle = positionHandle;
     this.positionOp = positionOp;
+    this.exprs = exprs;
     if (positionOp) positionOp.referenced = true;
   }
 
@@ -113,36 +138,35 @@ export class AddRuleOp extends Op<RuleSpec> {
     const replace = this.kind === 'replaceRule';
     const flags = (replace ? NLM_F_REPLACE : NLM_F_CREATE | (this.append ? NLM_F_APPEND : 0)) | echoFlag(echo);
     const rec = b.message(NFT_MSG_NEWRULE, flags, r.family);
-    const rule: Rule = {
-      family: r.family,
-      table: r.table,
+    let rule: Rule;
+    const spec = r as Rule;
+    if (!replace && this.exprs === r.exprs && spec.handle === undefined && spec.position === undefined && spec.id === undefined && spec.positionId === undefined
+      && this.positionHandle === undefined && !this.positionOp && !this.referenced) {
+      // The usual append: the caller's object holds exactly what is sent (a large bootstrap has tens of thousands).
+      rule = spec;
+    } else {
       // Without a name the chain goes by chainId alone.
-      chain: r.chain as string,
-      exprs: this.exprs,
-    };
-    if (replace) rule.handle = r.handle!;
-    if (r.chainId !== undefined) rule.chainId = r.chainId;
-    if (r.comment !== undefined) rule.comment = r.comment;
-    if (r.userdata !== undefined) rule.userdata = r.userdata;
-    if (r.compat !== undefined) rule.compat = r.compat;
-    if (this.positionHandle !== undefined) rule.position = this.positionHandle;
-    if (this.positionOp) rule.positionId = batchIdOf(this.positionOp);
-    if (this.referenced) rule.id = batchIdOf(this);
-    const offsets = encodeRule(b.w, rule);
-    const marks = offsets.map((o) => o - rec.start);
-    if (offsets.length > 0) {
-      const last = offsets[offsets.length - 1]!;
-      marks.push(last + hostU16(b.w.buf, last) - rec.start);
+      rule = { family: r.family, table: r.table, chain: r.chain as string, exprs: this.exprs };
+      if (replace) rule.handle = r.handle!;
+      if (r.chainId !== undefined) rule.chainId = r.chainId;
+      if (r.comment !== undefined) rule.comment = r.comment;
+      if (r.userdata !== undefined) rule.userdata = r.userdata;
+      if (r.compat !== undefined) rule.compat = r.compat;
+      if (this.positionHandle !== undefined) rule.position = this.positionHandle;
+      if (this.positionOp) rule.positionId = batchIdOf(this.positionOp);
+      if (this.referenced) rule.id = batchIdOf(this);
     }
-    this.exprOffsets = marks;
-    rec.marks = marks;
+    // Where each expression is only matters when the kernel refuses the rule:
+    // found again in the batch then (a bootstrap writes tens of thousands of rules).
+    encodeRule(b.w, rule);
     b.close(rec);
   }
 
   /** The index of the expression an error offset (from the message start) falls in, if it falls in one. */
   override expressionAt(rec: MessageRecord, offset: number): number | undefined {
+    const marks = rec.marks ?? (rec.buf ? expressionMarks(rec.buf, rec.start, rec.end) : undefined);
+    if (!marks) return undefined;
     // marks: each expression's start, then the end of the last one.
-    const marks = rec.marks ?? this.exprOffsets;
     for (let i = 0; i + 1 < marks.length; i++) {
       if (offset >= marks[i]! && offset < marks[i + 1]!) return i;
     }
