@@ -59,6 +59,21 @@ interface Clock {
   t0: number;
   c0: NodeJS.CpuUsage;
 }
+/**
+ * The desired objects a task starts from were generated just now, so they sit
+ * in V8's young generation, and the first scavenge inside the measured work
+ * would copy all of them (10–30 ms for a partial sync of 4 600 commands). A
+ * controller's desired state is long-lived (old generation). Two minor
+ * collections move them there before the clock starts; unlike a full
+ * collection, this leaves compiled code and caches alone.
+ */
+function settle(): void {
+  const gc = (globalThis as { gc?: (o?: { type: 'minor' | 'major' }) => void }).gc;
+  if (!gc) return;
+  gc({ type: 'minor' });
+  gc({ type: 'minor' });
+}
+
 function start(): Clock {
   // No forced collection here: a full GC right before the work leaves cold
   // caches and flushed code behind and made small commits several times slower.
@@ -185,7 +200,9 @@ async function run(t: Task): Promise<TaskResult> {
       if (!t.chunk) {
         const rec = new RecordingSink();
         bootstrap(o, rec);
-        return commitRecorded(await client(t.netns), rec);
+        const nft = await client(t.netns);
+        settle();
+        return commitRecorded(nft, rec);
       }
       // The skeleton, then services in transactions of `chunk` services.
       const recs: RecordingSink[] = [new RecordingSink()];
@@ -196,6 +213,7 @@ async function run(t: Task): Promise<TaskResult> {
         recs.push(r);
       }
       const nft = await client(t.netns);
+      settle();
       const k = start();
       let assembleMs = 0;
       const sum = { encodeMs: 0, sendMs: 0, replyMs: 0 };
@@ -218,6 +236,7 @@ async function run(t: Task): Promise<TaskResult> {
       const rec = new RecordingSink();
       writer(t)(rec);
       const nft = await client(t.netns);
+      settle();
       return t.perOperation ? commitEach(nft, rec) : commitRecorded(nft, rec);
     }
     case 'list': {

@@ -179,7 +179,7 @@ export class AttrWriter {
     const b = this.buf;
     // Names are short and ASCII: storing the characters beats the UTF-8 encoder's call.
     let n = 0;
-    if (s.length <= 32) {
+    if (s.length <= 128) {
       for (; n < s.length; n++) {
         const c = s.charCodeAt(n);
         if (c >= 0x80) break;

@@ -205,3 +205,18 @@ test('bad input is refused with a ValidationError naming the field', () => {
       `${JSON.stringify(e)} should fail on ${field}`);
   }
 });
+
+test('a nested expression error names the whole path, its operation, and the message once', () => {
+  const exprs = [
+    { type: 'counter' },
+    { type: 'dynset', op: 'add', set: 's', sregKey: 1, exprs: [{ type: 'counter' }, { type: 'limit', rate: -1, unit: 1 }] },
+  ] as Expr[];
+  assert.throws(() => validateExprs(exprs, 'exprs', 'addRule ip t c'), (err: unknown) =>
+    err instanceof ValidationError
+    && err.field === 'exprs[1].exprs[1].rate'
+    && err.operation === 'addRule ip t c'
+    && err.message === 'addRule ip t c: exprs[1].exprs[1].rate: must be an integer in [0, 9007199254740991], not -1');
+  // Without an operation, the path alone; a custom validator's field too.
+  assert.throws(() => validateExprs([{ type: 'counter' }, { type: 'cmp', op: 'eq', sreg: 99, data: new Uint8Array(1) }] as Expr[], 'set.exprs'),
+    (err: unknown) => err instanceof ValidationError && err.field === 'set.exprs[1].sreg' && err.message === 'set.exprs[1].sreg: must be a register number 0..23');
+});

@@ -216,29 +216,37 @@ export function formatExpr(e: Expr): string {
 }
 
 /** Validates each expression of a list; the field reads `exprs[3].sreg`. */
+/**
+ * Stands for an expression's path while it is validated: every rule of a
+ * large transaction is validated, and building `exprs[3].sreg` for each field
+ * of each expression cost more than the checks. The real path replaces it
+ * only when an error is thrown.
+ */
+const HERE = '\u0000';
+
 export function validateExprs(exprs: readonly Expr[], field = 'exprs', op?: string): void {
   if (!Array.isArray(exprs)) throw new ValidationError(field, 'must be an array of expressions', op);
-  exprs.forEach((e, i) => {
-    const f = `${field}[${i}]`;
+  for (let i = 0; i < exprs.length; i++) {
+    const e = exprs[i];
     if (typeof e !== 'object' || e === null || typeof e.type !== 'string') {
-      throw new ValidationError(f, 'must be an expression object with a `type`', op);
+      throw new ValidationError(`${field}[${i}]`, 'must be an expression object with a `type`', op);
     }
     if (e.type === 'unknown') {
       const u = e as UnknownExpr;
-      if (typeof u.name !== 'string' || !u.name) throw new ValidationError(`${f}.name`, 'an unknown expression needs its kernel name', op);
-      return;
+      if (typeof u.name !== 'string' || !u.name) throw new ValidationError(`${field}[${i}].name`, 'an unknown expression needs its kernel name', op);
+      continue;
     }
     const codec = byType.get(e.type);
-    if (!codec) throw new ValidationError(`${f}.type`, `unknown expression type ${JSON.stringify(e.type)}`, op);
+    if (!codec) throw new ValidationError(`${field}[${i}].type`, `unknown expression type ${JSON.stringify(e.type)}`, op);
+    if (!codec.validate) continue;
     try {
-      codec.validate?.(e, f);
+      codec.validate(e, HERE);
     } catch (err) {
-      if (err instanceof ValidationError && op !== undefined && err.operation === undefined) {
-        throw new ValidationError(err.field, err.message.slice(err.field.length + 2), op);
-      }
-      throw err;
+      if (!(err instanceof ValidationError)) throw err;
+      const path = err.field.startsWith(HERE) ? `${field}[${i}]${err.field.slice(HERE.length)}` : err.field;
+      throw new ValidationError(path, err.message.slice(err.field.length + 2), op ?? err.operation);
     }
-  });
+  }
 }
 
 // --- declared expressions ------------------------------------------------------------
@@ -350,7 +358,8 @@ export function defineExpr<E extends { type: string }>(
           if (f.required) throw new ValidationError(`${field}.${f.key}`, `${name} needs ${f.key}`);
           continue;
         }
-        checkField(f, v, reverse.get(f), `${field}.${f.key}`);
+        const problem = checkField(f, v, reverse.get(f), field);
+        if (problem !== undefined) throw new ValidationError(`${field}.${f.key}`, problem);
       }
       opts.validate?.(e, field);
     },
@@ -419,52 +428,46 @@ function short(f: FieldSpec, len: number, n: number, s: number, path: string[]):
   return new DecodeError(`${f.name} has ${len} bytes, needs ${n}`, s, path);
 }
 
-function checkField(f: FieldSpec, v: unknown, names: Map<string, number> | undefined, field: string): void {
+/** What is wrong with a field's value, or undefined (a message, so that the path is built only on error). */
+function checkField(f: FieldSpec, v: unknown, names: Map<string, number> | undefined, field: string): string | undefined {
   const k = f.kind;
-  const int = (lo: number, hi: number): void => {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) {
-      throw new ValidationError(field, `must be an integer in [${lo}, ${hi}], not ${JSON.stringify(v)}`);
-    }
-  };
   if (typeof k === 'object') {
-    if (typeof v === 'number') return int(0, 0xffffffff);
-    if (!names!.has(v as string)) {
-      throw new ValidationError(field, `unknown value ${JSON.stringify(v)} (known: ${[...names!.keys()].join(', ')})`);
-    }
-    return;
+    if (typeof v === 'number') return checkInt(v, 0, 0xffffffff);
+    if (!names!.has(v as string)) return `unknown value ${JSON.stringify(v)} (known: ${[...names!.keys()].join(', ')})`;
+    return undefined;
   }
   switch (k) {
-    case 'u8': return int(0, 0xff);
-    case 'u16': return int(0, 0xffff);
-    case 'u32': case 'u32host': return int(0, 0xffffffff);
-    case 'reg': return int(0, 23);
-    case 'i32': return int(-0x80000000, 0x7fffffff);
+    case 'u8': return checkInt(v, 0, 0xff);
+    case 'u16': return checkInt(v, 0, 0xffff);
+    case 'u32': case 'u32host': return checkInt(v, 0, 0xffffffff);
+    case 'reg': return checkInt(v, 0, 23);
+    case 'i32': return checkInt(v, -0x80000000, 0x7fffffff);
     case 'u64':
-      if (typeof v === 'bigint') {
-        if (v < 0n || v >= 1n << 64n) throw new ValidationError(field, 'must fit in 64 bits');
-        return;
-      }
-      return int(0, Number.MAX_SAFE_INTEGER);
+      if (typeof v === 'bigint') return v < 0n || v >= 1n << 64n ? 'must fit in 64 bits' : undefined;
+      return checkInt(v, 0, Number.MAX_SAFE_INTEGER);
     case 'str':
-      if (typeof v !== 'string') throw new ValidationError(field, 'must be a string');
-      return;
+      return typeof v !== 'string' ? 'must be a string' : undefined;
     case 'bin':
-      if (!(v instanceof Uint8Array)) throw new ValidationError(field, 'must be a Uint8Array');
-      return;
+      return !(v instanceof Uint8Array) ? 'must be a Uint8Array' : undefined;
     case 'data':
       if (!(v instanceof Uint8Array) && (typeof v !== 'object' || v === null || typeof (v as { verdict?: unknown }).verdict !== 'string')) {
-        throw new ValidationError(field, 'must be a Uint8Array value or a verdict object');
+        return 'must be a Uint8Array value or a verdict object';
       }
-      return;
+      return undefined;
     case 'expr':
-      validateExprs([v as Expr], field);
-      return;
+      validateExprs([v as Expr], `${field}.${f.key}`);
+      return undefined;
     case 'exprs':
-      validateExprs(v as Expr[], field);
-      return;
+      validateExprs(v as Expr[], `${field}.${f.key}`);
+      return undefined;
     case 'pad':
-      return;
+      return undefined;
   }
+}
+
+function checkInt(v: unknown, lo: number, hi: number): string | undefined {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) return `must be an integer in [${lo}, ${hi}], not ${JSON.stringify(v)}`;
+  return undefined;
 }
 
 // --- printing helpers shared by the kinds -------------------------------------------
