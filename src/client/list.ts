@@ -155,8 +155,11 @@ export async function listTable(nft: Nftables, ref: { family: Family; name: stri
       ? new RuleFeed(nft, family, name, withElements ? sets : [], names, gen, Math.min(workers, Math.max(1, names.length + sets.length)), onRule)
       : undefined;
     try {
-      if (withElements && !feed) await readElements(nft, family, name, sets, gen, opts.onSet);
-      else if (opts.onSet && !feed) for (const x of sets) opts.onSet(x);
+      if (!feed) {
+        if (withElements) await readElements(nft, family, name, sets, gen, opts.onSet);
+        else if (opts.onSet) for (const x of sets) opts.onSet(x);
+        if (opts.onSet) sets.length = 0;
+      }
       if (strategy === 'table') {
         await nft.dump(NFT_MSG_GETRULE, family, (w) => w.str(NFTA_RULE_TABLE, name), (m) => onRule(decodeRule(m)), gen);
       } else if (strategy === 'chains') {
@@ -186,7 +189,8 @@ async function readElements(nft: Nftables, family: Family, table: string, sets: 
   await sock.exclusive(async () => {
     const buf = new Uint8Array(1 << 20);
     let slice = performance.now();
-    for (const s of sets) {
+    for (let i = 0; i < sets.length; i++) {
+      const s = sets[i]!;
       const seq = sock.allocSeq();
       const out: SetElement[] = [];
       const push = (e: SetElement): void => void out.push(e);
@@ -195,7 +199,12 @@ async function readElements(nft: Nftables, family: Family, table: string, sets: 
         decodeElementList(m, push);
       });
       s.elements = out;
-      onSet?.(s);
+      if (onSet) {
+        onSet(s);
+        // Handed over: not kept while the rules are read (at 10k services
+        // the sets' elements are tens of megabytes).
+        (sets as (NftSet | undefined)[])[i] = undefined;
+      }
       if (performance.now() - slice > SLICE_MS) {
         await yieldToLoop();
         slice = performance.now();
