@@ -137,3 +137,9 @@ export type {
   ObservedSet,
   SyncResult,
 } from './client/reconcile.js';
+
+// The CLI's printers, for programs that print what the CLI prints.
+export { formatMonitorEvent, formatTrace, formatChange } from './format/events.js';
+export { formatListingDebug, type Listing } from './format/list.js';
+export { formatRuleDebug } from './format/rule.js';
+export { stringifyJSON } from './format/json.js';
