@@ -84,6 +84,7 @@ async function bases(ctx: Context, o: WorkloadOptions, namespaces: Netns[]): Pro
 /** Warms the child's code paths (JIT) on a small ruleset in a scratch namespace: a long-running controller is warm. */
 const WARM_ROUNDS = 12;
 const WARM_SINGLE_ADDS = 200;
+const WARM_LISTINGS = 12;
 
 async function warmUp(child: NftlinkChild, shape: Shape, endpoints: number): Promise<void> {
   await withNetns('warm', async (ns) => {
@@ -329,7 +330,10 @@ export async function s4(ctx: Context, services: number): Promise<Row[]> {
             ctx.log(`  S4 N=${services}: ${name}${keep ? ' (kept)' : ''} ${rep + 1}/${ctx.reps}`);
             const child = new NftlinkChild();
             try {
-              await child.run({ kind: 'list', netns: warm.path, strategy, raw: false, keep });
+              // Warm: a controller that lists its table has done so before
+              // (the decoders reach full speed after ~100k rules; one
+              // listing of the small table left a 1k-service listing at 2×).
+              for (let w = 0; w < WARM_LISTINGS; w++) await child.run({ kind: 'list', netns: warm.path, strategy, raw: false, keep });
               target.sides[name]!.push(libSample(await child.run({ kind: 'list', netns: ns.path, strategy, raw: false, keep })));
             } finally {
               await child.close();
