@@ -151,6 +151,7 @@ async function elements(t: Extract<Task, { kind: 'elements' }>): Promise<TaskRes
   } else {
     els = ips.map((ip) => ({ key: ip }));
   }
+  settle();
   const k = start();
   const tx = nft.transaction({ echo: false });
   if (t.variant === 'vmap') {
