@@ -41,6 +41,12 @@ function u16(b: Uint8Array, o: number): number {
 function run(d: DumpWorkerData): void {
   const port = parentPort!;
   const sock = NetlinkSocket.open(d.netns ? { netns: d.netns } : {});
+  let closed = false;
+  const closeSocket = (): void => {
+    if (closed) return;
+    closed = true;
+    sock.close();
+  };
   try {
     const native = sock.native;
     const rbuf = new Uint8Array(1 << 20);
@@ -101,12 +107,17 @@ function run(d: DumpWorkerData): void {
     for (const set of d.sets) if (!one(`set ${set}`, NFT_MSG_GETSETELEM, [[1, d.table], [2, set]])) return;
     for (const chain of d.chains) if (!one(`chain ${chain}`, NFT_MSG_GETRULE, [[NFTA_RULE_TABLE, d.table], [NFTA_RULE_CHAIN, chain]])) return;
     flush();
+    // The socket is closed before the last message: once the main thread has
+    // it, it may stop this worker, and a native call cut short by that
+    // cannot throw (node-addon-api aborted the process on it).
+    closeSocket();
     port.postMessage({ type: 'done', dumps } satisfies DumpWorkerMessage);
   } catch (e) {
+    closeSocket();
     const x = e as { code?: string; errno?: number; message?: string };
     port.postMessage({ type: 'error', message: x.message ?? String(e), ...(x.code ? { code: x.code } : {}), ...(x.errno ? { errno: x.errno } : {}) } satisfies DumpWorkerMessage);
   } finally {
-    sock.close();
+    closeSocket();
   }
 }
 

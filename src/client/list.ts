@@ -250,6 +250,7 @@ async function rulesByChain(nft: Nftables, family: Family, table: string, chains
 class RuleFeed {
   private readonly shares: { queue: { buf: ArrayBuffer; bytes: number }[]; done: boolean; error?: Error; wake?: () => void }[] = [];
   private readonly started: Worker[] = [];
+  private readonly exited = new Set<Worker>();
   private current = 0;
   private readonly low: number;
 
@@ -301,6 +302,7 @@ class RuleFeed {
         wakeUp();
       });
       wk.on('exit', () => {
+        this.exited.add(wk);
         if (!share.done) share.error ??= new NftlinkError('ERR_NFTLINK_DUMP', 'a dump worker exited early');
         share.done = true;
         wakeUp();
@@ -349,7 +351,21 @@ class RuleFeed {
     }
   }
 
+  /**
+   * Lets the workers end. After a complete listing they exit on their own
+   * (they close their sockets before their last message); they are stopped
+   * only when the listing was abandoned, or when one has not exited a second
+   * after finishing.
+   */
   async close(): Promise<void> {
-    await Promise.all(this.started.map((w) => w.terminate().catch(() => undefined)));
+    const finished = this.shares.every((s) => s.done && !s.error);
+    await Promise.all(this.started.map((w) => new Promise<void>((resolve) => {
+      if (this.exited.has(w)) return resolve();
+      const stop = setTimeout(() => void w.terminate().catch(() => undefined).then(() => resolve()), finished ? 1000 : 0);
+      w.once('exit', () => {
+        clearTimeout(stop);
+        resolve();
+      });
+    })));
   }
 }

@@ -104,3 +104,24 @@ test('listTable: a missing table is NotFoundError; bad options are refused befor
     await assert.rejects(nft.listTable({ family: 'ip', name: '' }), { code: 'ERR_NFTLINK_VALIDATION', message: /name/ });
     await assert.rejects(nft.listTable({ family: 'ip', name: 't' }, { workers: 0 }), { message: /workers/ });
   }, 'ltab'));
+
+test('listTable parallel, many times in one process: the dump workers end cleanly, and an abandoned listing stops them', { timeout: 120_000 }, () =>
+  withClient(async (nft, ns) => {
+    // A worker stopped while it closed its socket aborted the whole process
+    // (node-addon-api could not throw into a terminating worker): the
+    // workers now close their sockets before their last message and are
+    // left to exit on their own.
+    const lines = ['add table ip t'];
+    for (let c = 0; c < 20; c++) {
+      lines.push(`add chain ip t c${c}`);
+      for (let r = 0; r < 5; r++) lines.push(`add rule ip t c${c} counter`);
+    }
+    await ns.nftFile(lines.join('\n') + '\n');
+    for (let i = 0; i < 25; i++) {
+      const l = await nft.listTable({ family: 'ip', name: 't' }, { strategy: 'parallel', workers: 2 });
+      assert.equal(l.rules.length, 100);
+    }
+    // A listing abandoned by its caller (onRule throws): the error comes out, the workers are stopped, the client still works.
+    await assert.rejects(nft.listTable({ family: 'ip', name: 't' }, { strategy: 'parallel', workers: 2, onRule: () => { throw new Error('enough'); } }), /enough/);
+    assert.equal((await nft.listTable({ family: 'ip', name: 't' }, { strategy: 'parallel' })).rules.length, 100);
+  }, 'ltab'));
