@@ -318,24 +318,34 @@ interface Walk {
   errors: string[];
 }
 
+/**
+ * The attribute header at p, or undefined when it does not fit in [p, end)
+ * (the damage is then reported in the walk and the caller stops there).
+ */
+function attrHeader(w: Walk, buf: Uint8Array, p: number, end: number, indent: string, where: string): { len: number; type: number; flagText: string } | undefined {
+  if (end - p < 4) {
+    w.lines.push(`${indent}!! ${end - p} stray bytes: ${toHex(buf.subarray(p, end))}`);
+    w.errors.push(`${where}: ${end - p} stray bytes at offset ${p}`);
+    return undefined;
+  }
+  const len = hostU16(buf, p);
+  const rawType = hostU16(buf, p + 2);
+  const type = rawType & NLA_TYPE_MASK;
+  if (len < 4 || p + len > end) {
+    w.lines.push(`${indent}!! attribute type ${type} with length ${len} runs past its parent (${end - p} bytes left)`);
+    w.errors.push(`${where}: attribute type ${type} at offset ${p} has length ${len}, but only ${end - p} bytes are left`);
+    return undefined;
+  }
+  return { len, type, flagText: `${rawType & NLA_F_NESTED ? ' N' : ''}${rawType & NLA_F_NET_BYTEORDER ? ' B' : ''}` };
+}
+
 function attrs(w: Walk, buf: Uint8Array, start: number, end: number, schema: Schema | undefined, indent: string, where: string, parent?: string): void {
   let p = start;
   while (p < end) {
-    if (end - p < 4) {
-      w.lines.push(`${indent}!! ${end - p} stray bytes: ${toHex(buf.subarray(p, end))}`);
-      w.errors.push(`${where}: ${end - p} stray bytes at offset ${p}`);
-      return;
-    }
-    const len = hostU16(buf, p);
-    const rawType = hostU16(buf, p + 2);
-    const type = rawType & NLA_TYPE_MASK;
-    if (len < 4 || p + len > end) {
-      w.lines.push(`${indent}!! attribute type ${type} with length ${len} runs past its parent (${end - p} bytes left)`);
-      w.errors.push(`${where}: attribute type ${type} at offset ${p} has length ${len}, but only ${end - p} bytes are left`);
-      return;
-    }
+    const h = attrHeader(w, buf, p, end, indent, where);
+    if (!h) return;
+    const { len, type, flagText } = h;
     const spec = schema?.[type];
-    const flagText = `${rawType & NLA_F_NESTED ? ' N' : ''}${rawType & NLA_F_NET_BYTEORDER ? ' B' : ''}`;
     let name = spec?.name;
     let kind: AttrKind | undefined = spec?.kind;
     if (!spec && parent && /_DEVS$/.test(parent) && type === 1) {
@@ -405,20 +415,9 @@ function expr(w: Walk, buf: Uint8Array, s: number, e: number, indent: string, wh
   const dataSchema = name !== undefined ? getExprSchema(name) : undefined;
   let p = s;
   while (p < e) {
-    if (e - p < 4) {
-      w.lines.push(`${indent}!! ${e - p} stray bytes: ${toHex(buf.subarray(p, e))}`);
-      w.errors.push(`${where}: ${e - p} stray bytes at offset ${p}`);
-      return;
-    }
-    const l = hostU16(buf, p);
-    const raw = hostU16(buf, p + 2);
-    const t = raw & NLA_TYPE_MASK;
-    if (l < 4 || p + l > e) {
-      w.lines.push(`${indent}!! attribute type ${t} with length ${l} runs past its parent (${e - p} bytes left)`);
-      w.errors.push(`${where}: attribute type ${t} at offset ${p} has length ${l}, but only ${e - p} bytes are left`);
-      return;
-    }
-    const ft = `${raw & NLA_F_NESTED ? ' N' : ''}${raw & NLA_F_NET_BYTEORDER ? ' B' : ''}`;
+    const h = attrHeader(w, buf, p, e, indent, where);
+    if (!h) return;
+    const { len: l, type: t, flagText: ft } = h;
     if (t === 1) {
       w.lines.push(`${indent}NFTA_EXPR_NAME (1${ft}) len ${l}: ${scalar('str', buf, p + 4, l - 4)}`);
     } else if (t === 2) {
