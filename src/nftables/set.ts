@@ -180,7 +180,8 @@ export interface SetShape {
   concat: boolean;
 }
 
-function typeSpecField(spec: unknown, field: string): KeyType | undefined {
+/** A set's key or data type; a ValidationError names the operation when there is one. */
+function typeSpecField(spec: unknown, field: string, op: string | undefined): KeyType | undefined {
   if (typeof spec === 'number') {
     // A bare id this library may not know: raw values only.
     try {
@@ -189,7 +190,12 @@ function typeSpecField(spec: unknown, field: string): KeyType | undefined {
       return undefined;
     }
   }
-  return resolveType(spec as TypeSpec, field);
+  try {
+    return resolveType(spec as TypeSpec, field);
+  } catch (e) {
+    if (e instanceof ValidationError && op) throw new ValidationError(e.field, e.message.slice(e.field.length + 2), op);
+    throw e;
+  }
 }
 
 function withOrder(kt: KeyType, order: ByteOrder | undefined): KeyType {
@@ -208,13 +214,7 @@ export function setShape(s: NftSet, op?: string): SetShape {
   const err = (field: string, msg: string): never => {
     throw new ValidationError(field, msg, op);
   };
-  let key: KeyType | undefined;
-  try {
-    key = typeSpecField(s.keyType, 'keyType');
-  } catch (e) {
-    if (e instanceof ValidationError && op) throw new ValidationError(e.field, e.message.slice(e.field.length + 2), op);
-    throw e;
-  }
+  let key = typeSpecField(s.keyType, 'keyType', op);
   if (key) key = withOrder(key, s.keyByteorder);
   const keyId = key ? key.id : (s.keyType as number);
   if (key === undefined && typeof s.keyType !== 'number') err('keyType', 'is required');
@@ -241,13 +241,7 @@ export function setShape(s: NftSet, op?: string): SetShape {
       dataId = NFT_DATA_VERDICT;
       dataLen = s.dataLen ?? 0;
     } else {
-      let dt: KeyType | undefined;
-      try {
-        dt = typeSpecField(s.dataType, 'dataType');
-      } catch (e) {
-        if (e instanceof ValidationError && op) throw new ValidationError(e.field, e.message.slice(e.field.length + 2), op);
-        throw e;
-      }
+      let dt = typeSpecField(s.dataType, 'dataType', op);
       if (dt) dt = withOrder(dt, s.dataByteorder);
       dataId = dt ? dt.id : (s.dataType as number);
       const natural = dt ? (s.dataInterval ? dt.len * 2 : dt.len) : undefined;
