@@ -14,18 +14,8 @@ import type { TableWatch } from '../../src/client/watch.js';
 import { Netns } from '../helpers/netns.js';
 import { normalizeJsonListing } from '../helpers/listing.js';
 import { desiredTable, nftText, SHAPES, writeServices, type ServiceState, type Shape } from '../../bench/workload/index.js';
+import { mulberry32 as rng } from '../helpers/prng.js';
 
-/** mulberry32: a small seeded PRNG, so a failing sequence can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const N = 40;
 const STEPS = 7;

@@ -15,21 +15,11 @@ import {
 } from '../../src/nftables/expr/index.js';
 import { arbitraries } from '../helpers/expr-arbitraries.js';
 import { RULE_KINDS } from '../helpers/corpus-sample.js';
+import { mulberry32 as prng } from '../helpers/prng.js';
 
 const CASES = Number(process.env['NFTLINK_FUZZ_CASES'] ?? 5000);
 const SEEDS_PER_KIND = 64;
 
-/** mulberry32: a small deterministic PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** NFTA_EXPR_DATA payload of an expression (what codec.decode reads). */
 function dataOf(e: Expr): Uint8Array {
